@@ -1,0 +1,77 @@
+import {
+  ConfigErrors,
+  Env,
+  InvalidConfigError,
+  readBool,
+  readByteSize,
+  readEnum,
+  readInt,
+  readRaw,
+  readSecrets,
+  readUrl,
+} from 'src/config/env-readers';
+import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export interface DatabaseConfig {
+  /** Server to use; when absent an embedded Postgres is started under `embedded.dataDir`. */
+  url?: string;
+  embedded: { dataDir: string; port: number };
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Base URL the senders reach us at; used in minted callback URLs. */
+  publicBaseUrl: string;
+  database: DatabaseConfig;
+  webhookBodyLimitBytes: number;
+  apiKeys: string[];
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
+  providers: ProvidersConfig;
+}
+
+/** Parses and validates the whole configuration once; throws one error that lists every problem. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const errors = new ConfigErrors();
+  const nodeEnv = readEnum(env, 'NODE_ENV', errors, ['development', 'production', 'test'] as const, 'development');
+  const port = readInt(env, 'PORT', errors, 3000, { min: 0, max: 65_535 });
+  const host = readRaw(env, 'HOST', errors) ?? '0.0.0.0';
+  const config: AppConfig = {
+    nodeEnv,
+    host,
+    port,
+    publicBaseUrl:
+      readUrl(env, 'PUBLIC_BASE_URL', errors, ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://localhost:${port}`,
+    database: {
+      url: readUrl(env, 'DATABASE_URL', errors, ['postgres:', 'postgresql:']),
+      embedded: {
+        dataDir: readRaw(env, 'EMBEDDED_PG_DATA_DIR', errors) ?? '.data/postgres',
+        port: readInt(env, 'EMBEDDED_PG_PORT', errors, 54_329, { min: 1024, max: 65_535 }),
+      },
+      poolSize: readInt(env, 'DB_POOL_SIZE', errors, 10, { min: 1, max: 200 }),
+      connectTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', errors, 2_000, { min: 100, max: 60_000 }),
+      statementTimeoutMs: readInt(env, 'DB_STATEMENT_TIMEOUT_MS', errors, 5_000, { min: 100, max: 600_000 }),
+    },
+    webhookBodyLimitBytes: readByteSize(env, 'WEBHOOK_BODY_LIMIT', errors, 1024 * 1024, 50 * 1024 * 1024),
+    apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    log: {
+      level: readEnum(
+        env,
+        'LOG_LEVEL',
+        errors,
+        ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+        'info',
+      ),
+      pretty: readBool(env, 'LOG_PRETTY', errors, false),
+    },
+    providers: parseProvidersConfig(env, errors),
+  };
+  if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
+  return config;
+}

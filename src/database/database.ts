@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { isRetryableTransactionError } from 'src/database/db-errors';
+
+/**
+ * Plain SQL on TypeORM's own `pg` pool, for the ingestion hot path where a handful of hand-written
+ * statements per delivery beat ORM round trips. Queries are parameterised; nothing is interpolated.
+ */
+@Injectable()
+export class Database {
+  readonly pool: Pool;
+
+  constructor(dataSource: DataSource) {
+    // TypeORM's Postgres driver keeps its pg.Pool as `master`; sharing it means one pool, one config.
+    this.pool = (dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+    const result = await this.pool.query(text, values);
+    return { rows: result.rows as R[], rowCount: result.rowCount };
+  }
+
+  /** Runs `work` in a transaction, retrying deadlocks and serialization failures a few times. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>, attempts = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is gone; do not return it to the pool
+        }
+        if (attempt < attempts && isRetryableTransactionError(err)) continue;
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+}

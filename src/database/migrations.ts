@@ -1,0 +1,4 @@
+import { InitialSchema1795517811919 } from '../../migrations/1795517811919-initial-schema';
+
+/** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
+export const MIGRATIONS = [InitialSchema1795517811919];

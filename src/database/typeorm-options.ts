@@ -1,0 +1,30 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from 'src/config/app-config';
+import { ENTITIES } from 'src/database/entities';
+import { MIGRATIONS } from 'src/database/migrations';
+
+/** The one place TypeORM is configured: the app, the tests and the migration tooling all build from it. */
+export function buildDataSourceOptions(database: DatabaseConfig, url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: 'hooktrail',
+    connectTimeoutMS: database.connectTimeoutMs,
+    poolSize: database.poolSize,
+    extra: {
+      // Bounded waits everywhere: a request never hangs on a database that is down or overloaded.
+      connectionTimeoutMillis: database.connectTimeoutMs,
+      statement_timeout: database.statementTimeoutMs,
+      query_timeout: database.statementTimeoutMs + 1_000,
+      idle_in_transaction_session_timeout: database.statementTimeoutMs * 2,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { NextFunction, Request, Response } from 'express';
+import type { Logger as Pino } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from 'src/app.module';
+import { PinoNestLogger } from 'src/common/logger';
+import { ProblemException } from 'src/common/problem';
+import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
+import { ProblemFilter } from 'src/common/problem.filter';
+import { requestIdMiddleware } from 'src/common/request-context';
+import type { AppConfig } from 'src/config/app-config';
+import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+
+function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ path: string; message: string }> {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    return [
+      ...Object.values(e.constraints ?? {}).map((message) => ({ path, message })),
+      ...flattenValidation(e.children ?? [], path),
+    ];
+  });
+}
+
+/** One access-log line per request; successful webhooks log at debug so the hot path stays quiet. */
+function accessLog(logger: Pino) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level]({
+        requestId: req.requestId,
+        method: req.method,
+        route: routeOf(req),
+        status,
+        durationMs: Math.round(durationMs * 100) / 100,
+        provider: req.provider,
+        outcome: req.outcome ?? res.locals.problemCode,
+      });
+    });
+    next();
+  };
+}
+
+/**
+ * Creates the Nest application with everything the HTTP surface needs. `main.ts`, the tests and the
+ * benchmark all build the app here, so they exercise the same stack.
+ */
+export async function createHttpApp(config: AppConfig, databaseUrl: string, logger: Pino): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestIdMiddleware);
+  app.use(accessLog(logger));
+  // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
+  app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
+  app.use(express.json({ limit: '256kb' }));
+  // Errors from the body parsers happen before routing; answer them as problems too.
+  const parserLogger = new Logger('Http');
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const problem = toProblem(err, parserLogger);
+    res.locals.problemCode = problem.code;
+    sendProblem(problem, req, res);
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const issues = flattenValidation(errors);
+        return new ProblemException(400, 'invalid-parameter', 'Invalid parameter', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+          parameter: issues[0]?.path,
+          errors: issues,
+        });
+      },
+    }),
+  );
+  for (const provider of PROVIDER_NAMES) {
+    if (config.providers[provider].secrets.length === 0) {
+      logger.warn({ provider }, `${provider} is disabled: no secret configured, every delivery will be refused with 401`);
+    }
+  }
+  await app.init();
+  return app;
+}
+
+/** Runs pending migrations; the app never synchronizes its schema. */
+export async function runMigrations(app: NestExpressApplication, logger: Pino): Promise<void> {
+  const dataSource = app.get(DataSource);
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+}

@@ -1,0 +1,73 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { EventEntity } from 'src/ingestion/event.entity';
+
+export type DeliveryStatus = 'accepted' | 'rejected' | 'failed';
+
+/**
+ * The inbox: every request that passed its signature check, stored before it is answered. A re-sent copy of
+ * an accepted delivery is not stored again; it bumps `duplicate_count` on the original.
+ */
+@Entity('deliveries')
+@Index('ix_deliveries_status_provider_id', ['status', 'provider', 'id'])
+@Index('ix_deliveries_received_at', ['receivedAt'])
+@Index('ix_deliveries_event_id', ['eventId'])
+export class DeliveryEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  provider: string;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 64 })
+  requestId: string;
+
+  @Column({ name: 'content_type', type: 'varchar', length: 255, nullable: true })
+  contentType: string | null;
+
+  /** The headers the provider's adapter chose to keep (content type, provider metadata). */
+  @Column({ type: 'jsonb' })
+  headers: Record<string, string>;
+
+  /** What the guard established besides the body, e.g. a callback-URL reference; replay needs it. */
+  @Column({ type: 'jsonb' })
+  context: Record<string, string>;
+
+  /** The raw bytes as received; null once retention has purged them. */
+  @Column({ type: 'bytea', nullable: true })
+  body: Buffer | null;
+
+  @Column({ name: 'body_size', type: 'integer' })
+  bodySize: number;
+
+  @Column({ name: 'body_purged_at', type: 'timestamptz', nullable: true })
+  bodyPurgedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: DeliveryStatus;
+
+  /** Why it was rejected or failed: `{ code, detail, errors? }`. */
+  @Column({ type: 'jsonb', nullable: true })
+  error: Record<string, unknown> | null;
+
+  @Column({ name: 'event_id', type: 'bigint', nullable: true })
+  eventId: string | null;
+
+  @Column({ name: 'duplicate_count', type: 'integer', default: 0 })
+  duplicateCount: number;
+
+  @Column({ name: 'last_duplicate_at', type: 'timestamptz', nullable: true })
+  lastDuplicateAt: Date | null;
+
+  @Column({ type: 'integer', default: 1 })
+  attempts: number;
+
+  @Column({ name: 'processed_at', type: 'timestamptz' })
+  processedAt: Date;
+
+  @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_deliveries_event' })
+  event?: EventEntity;
+}

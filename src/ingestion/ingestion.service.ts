@@ -1,0 +1,270 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import type { PoolClient } from 'pg';
+import { ProblemCode, ProblemException } from 'src/common/problem';
+import { Database } from 'src/database/database';
+import { isDatabaseUnavailable } from 'src/database/db-errors';
+import type {
+  AppliedPlan,
+  IngestOutcome,
+  IngestPlan,
+  RawDelivery,
+  Rejection,
+  WebhookAdapter,
+} from 'src/ingestion/ingestion.types';
+import { orderKey } from 'src/ingestion/order-key';
+import {
+  COUNT_DUPLICATE,
+  FIND_EVENT,
+  INSERT_DELIVERY,
+  INSERT_EVENT,
+  INSERT_SAMPLE,
+  UPSERT_MEASUREMENT,
+  UPSERT_RECORDING,
+  UPSERT_SESSION,
+} from 'src/ingestion/projection.sql';
+import { rawBodyOf } from 'src/ingestion/signature';
+
+/** Thrown inside the transaction when the event exists already: roll back, then count the duplicate. */
+class DuplicateEvent extends Error {}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the system, is at fault. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function invalidDateIn(plan: IngestPlan): string | null {
+  const dates: Array<[string, Date | null | undefined]> = [['event.occurredAt', plan.event.occurredAt]];
+  for (const s of plan.sessions ?? []) dates.push(['session.startedAt', s.startedAt], ['session.endedAt', s.endedAt]);
+  for (const r of plan.recordings ?? []) {
+    dates.push(['recording.startedAt', r.startedAt], ['recording.endedAt', r.endedAt], ['recording.urlExpiresAt', r.urlExpiresAt]);
+  }
+  for (const m of plan.measurements ?? []) dates.push(['measurement.startedAt', m.startedAt], ['measurement.endedAt', m.endedAt]);
+  const bad = dates.find(([, d]) => d instanceof Date && Number.isNaN(d.getTime()));
+  return bad ? bad[0] : null;
+}
+
+/**
+ * The shared ingestion path every provider uses: store the delivery, de-duplicate, append the event to
+ * the timeline and fold it into state, all in one transaction that commits before the sender is answered.
+ */
+@Injectable()
+export class IngestionService {
+  private readonly logger = new Logger(IngestionService.name);
+
+  constructor(private readonly db: Database) {}
+
+  /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
+  async receive<T>(adapter: WebhookAdapter<T>, req: Request): Promise<Record<string, unknown>> {
+    const headers: Record<string, string> = {};
+    for (const name of adapter.keptHeaders) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const raw: RawDelivery = {
+      provider: adapter.provider,
+      receivedAt: new Date(),
+      requestId: req.requestId,
+      contentType: req.headers['content-type'] ?? null,
+      headers,
+      context: req.webhookContext ?? {},
+      body: rawBodyOf(req),
+    };
+    req.provider = adapter.provider;
+    const result = await this.ingest(adapter, raw);
+    req.outcome = result.outcome;
+    switch (result.outcome) {
+      case 'accepted':
+        return { status: 'accepted', deliveryId: result.deliveryId, eventId: result.eventId };
+      case 'duplicate':
+        return { status: 'duplicate', deliveryId: result.deliveryId, eventId: result.eventId };
+      case 'rejected':
+        throw this.rejectionProblem(result.rejection, result.deliveryId);
+    }
+  }
+
+  /** Stores and applies one delivery. Never loses a signed delivery: rejected ones are stored as such. */
+  async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery, replayOf?: string): Promise<IngestOutcome> {
+    const decoded = await adapter.decode(raw);
+    if (!decoded.ok) return this.storeRejected(raw, decoded.rejection, replayOf);
+
+    let plan: IngestPlan;
+    try {
+      plan = adapter.plan(decoded.value, raw);
+    } catch (err) {
+      await this.storeFailed(raw, err, replayOf);
+      throw new ProblemException(500, 'processing-failed', 'Processing failed', 'The delivery was stored and can be replayed.');
+    }
+    const badDate = invalidDateIn(plan);
+    if (badDate !== null) {
+      return this.storeRejected(raw, { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` }, replayOf);
+    }
+
+    try {
+      return await this.db.transaction(async (client) => {
+        const applied = await this.apply(client, raw.provider, plan);
+        if (applied === null) throw new DuplicateEvent();
+        if (adapter.afterApply) await adapter.afterApply(client, decoded.value, raw, applied);
+        const deliveryId = await this.writeDelivery(client, raw, 'accepted', null, applied.eventId, replayOf);
+        return { outcome: 'accepted' as const, deliveryId, eventId: applied.eventId };
+      });
+    } catch (err) {
+      if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
+      if (isDatabaseUnavailable(err)) throw err;
+      if (isDataError(err)) {
+        const detail = `The payload holds a value the database cannot store: ${(err as Error).message}`;
+        return this.storeRejected(raw, { status: 422, code: 'unprocessable-data', detail }, replayOf);
+      }
+      await this.storeFailed(raw, err, replayOf);
+      throw new ProblemException(500, 'processing-failed', 'Processing failed', 'The delivery was stored and can be replayed.');
+    }
+  }
+
+  /** Writes projections and the event; null when the event is already on the timeline. */
+  private async apply(client: PoolClient, provider: string, plan: IngestPlan): Promise<AppliedPlan | null> {
+    const { event } = plan;
+    const version = orderKey(event.occurredAt, event.sequence, plan.idempotencyKey);
+    const sessionIds = new Map<string, string>();
+    const recordingIds = new Map<string, string>();
+    const measurementIds = new Map<string, string>();
+    const common = (externalId: string, change: { status?: { value: string; rank: number }; startedAt?: Date | null; endedAt?: Date | null; attributes?: Record<string, unknown> }) => [
+      provider,
+      externalId,
+      change.status?.value ?? null,
+      change.status?.rank ?? 0,
+      version,
+      change.startedAt ?? null,
+      change.endedAt ?? null,
+      JSON.stringify(change.attributes ?? {}),
+      event.occurredAt,
+    ];
+    const ensureSession = async (externalId: string | undefined): Promise<string | null> => {
+      if (externalId === undefined) return null;
+      const known = sessionIds.get(externalId);
+      if (known !== undefined) return known;
+      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [...common(externalId, {}), null, null]);
+      sessionIds.set(externalId, rows[0].id);
+      return rows[0].id;
+    };
+
+    for (const s of plan.sessions ?? []) {
+      const parentId = await ensureSession(s.parentExternalId);
+      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [...common(s.externalId, s), s.kind ?? null, parentId]);
+      sessionIds.set(s.externalId, rows[0].id);
+    }
+    for (const r of plan.recordings ?? []) {
+      const sessionId = await ensureSession(r.sessionExternalId);
+      const { rows } = await client.query<{ id: string }>(UPSERT_RECORDING, [
+        ...common(r.externalId, r),
+        sessionId,
+        r.kind ?? null,
+        r.durationMs ?? null,
+        r.sizeBytes ?? null,
+        r.url ?? null,
+        r.urlExpiresAt ?? null,
+        r.error ?? null,
+      ]);
+      recordingIds.set(r.externalId, rows[0].id);
+    }
+    for (const m of plan.measurements ?? []) {
+      const sessionId = await ensureSession(m.sessionExternalId);
+      const { rows } = await client.query<{ id: string }>(UPSERT_MEASUREMENT, [...common(m.externalId, m), sessionId]);
+      measurementIds.set(m.externalId, rows[0].id);
+    }
+    for (const sample of plan.samples ?? []) {
+      const measurementId = measurementIds.get(sample.measurementExternalId);
+      if (measurementId === undefined) throw new Error(`sample for measurement ${sample.measurementExternalId} not in plan.measurements`);
+      await client.query(INSERT_SAMPLE, [measurementId, sample.series, sample.sequence, sample.value, event.occurredAt]);
+    }
+
+    const sessionId = await ensureSession(event.sessionExternalId);
+    const link = (ids: Map<string, string>, externalId: string | undefined, what: string): string | null => {
+      if (externalId === undefined) return null;
+      const id = ids.get(externalId);
+      if (id === undefined) throw new Error(`event links ${what} ${externalId} that is not in the plan`);
+      return id;
+    };
+    const { rows } = await client.query<{ id: string }>(INSERT_EVENT, [
+      provider,
+      plan.idempotencyKey,
+      event.type,
+      event.known,
+      event.severity ?? null,
+      event.occurredAt,
+      event.sequence ?? null,
+      new Date(),
+      sessionId,
+      link(recordingIds, event.recordingExternalId, 'recording'),
+      link(measurementIds, event.measurementExternalId, 'measurement'),
+      JSON.stringify(event.payload),
+    ]);
+    if (rows.length === 0) return null;
+    return { eventId: rows[0].id, sessionIds, recordingIds, measurementIds };
+  }
+
+  private writeDelivery(
+    client: Pick<PoolClient, 'query'>,
+    raw: RawDelivery,
+    status: 'accepted' | 'rejected' | 'failed',
+    error: Record<string, unknown> | null,
+    eventId: string | null,
+    replayOf: string | undefined,
+  ): Promise<string> {
+    if (replayOf !== undefined) {
+      return client
+        .query<{ id: string }>(
+          `UPDATE deliveries SET status = $2, error = $3, event_id = COALESCE($4, event_id), attempts = attempts + 1, processed_at = now() WHERE id = $1 RETURNING id`,
+          [replayOf, status, error === null ? null : JSON.stringify(error), eventId],
+        )
+        .then((r) => r.rows[0].id);
+    }
+    return client
+      .query<{ id: string }>(INSERT_DELIVERY, [
+        raw.provider,
+        raw.receivedAt,
+        raw.requestId,
+        raw.contentType,
+        JSON.stringify(raw.headers),
+        JSON.stringify(raw.context),
+        raw.body,
+        raw.body.length,
+        status,
+        error === null ? null : JSON.stringify(error),
+        eventId,
+      ])
+      .then((r) => r.rows[0].id);
+  }
+
+  private async storeRejected(raw: RawDelivery, rejection: Rejection, replayOf?: string): Promise<IngestOutcome> {
+    const deliveryId = await this.writeDelivery(this.db.pool, raw, 'rejected', { ...rejection }, null, replayOf);
+    return { outcome: 'rejected', deliveryId, rejection };
+  }
+
+  private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<void> {
+    this.logger.error({ msg: 'processing failed', provider: raw.provider, requestId: raw.requestId, err: (err as Error)?.stack ?? String(err) });
+    await this.writeDelivery(this.db.pool, raw, 'failed', { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) }, null, replayOf);
+  }
+
+  private async countDuplicate(raw: RawDelivery, key: string, replayOf?: string): Promise<IngestOutcome> {
+    if (replayOf !== undefined) {
+      // A replayed delivery whose event meanwhile arrived another way: it is settled, link it.
+      const { rows } = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
+      await this.writeDelivery(this.db.pool, raw, 'accepted', null, rows[0].id, replayOf);
+      return { outcome: 'duplicate', deliveryId: replayOf, eventId: rows[0].id };
+    }
+    const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [raw.provider, key]);
+    if (rows.length > 0) return { outcome: 'duplicate', deliveryId: rows[0].delivery_id, eventId: rows[0].event_id };
+    const found = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
+    return { outcome: 'duplicate', deliveryId: null, eventId: found.rows[0].id };
+  }
+
+  private rejectionProblem(rejection: Rejection, deliveryId: string): ProblemException {
+    const titles: Record<number, string> = { 400: 'Malformed body', 415: 'Unsupported media type', 422: 'Validation failed' };
+    return new ProblemException(rejection.status, rejection.code as ProblemCode, titles[rejection.status], rejection.detail, {
+      deliveryId,
+      stored: true,
+      ...(rejection.errors ? { errors: rejection.errors } : {}),
+    });
+  }
+}

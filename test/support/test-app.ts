@@ -1,0 +1,85 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import request from 'supertest';
+import { createLogger } from 'src/common/logger';
+import { AppConfig, loadConfig } from 'src/config/app-config';
+import { createHttpApp, runMigrations } from 'src/http-app';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
+/** Secrets every test app is configured with, unless a test overrides them. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  API_KEYS: TEST_API_KEY,
+  WMS_MAC_SECRETS: 'wms-mac-secret-current',
+  MILLICAST_WEBHOOK_SECRETS: Buffer.from('millicast-secret-current-0123').toString('base64'),
+  PERCULUS_WEBHOOK_SECRETS: 'perculus-secret-current',
+  EYESON_CALLBACK_SECRETS: 'eyeson-callback-secret-current-0123',
+};
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  /** Base URL of the app listening on a real loopback port. */
+  baseUrl: string;
+  /** supertest bound to the base URL: real HTTP requests. */
+  http: () => ReturnType<typeof request>;
+  /** Direct access to the test database, for assertions on stored rows. */
+  db: Pool;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Creates an empty database of the test file's own on the test server. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!admin) throw new Error('TEST_ADMIN_DATABASE_URL is not set: run tests through jest (global setup)');
+  const name = `hooktrail_test_${randomBytes(6).toString('hex')}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  return {
+    url: withDatabase(admin, name),
+    drop: async () => {
+      const c = new Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Boots the real app (real migrations, real HTTP listener) on a fresh database. */
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ ...TEST_ENV, ...env, DATABASE_URL: database.url, PORT: '0' });
+  const logger = createLogger(config);
+  const app = await createHttpApp(config, database.url, logger);
+  await runMigrations(app, logger);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const db = new Pool({ connectionString: database.url, max: 3 });
+  return {
+    app,
+    config,
+    baseUrl,
+    http: () => request(baseUrl),
+    db,
+    databaseUrl: database.url,
+    close: async () => {
+      await db.end();
+      await app.close();
+      await database.drop();
+    },
+  };
+}
