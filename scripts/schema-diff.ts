@@ -7,7 +7,10 @@ import { buildDataSourceOptions } from 'src/database/typeorm-options';
  * Runs every migration on the given database, then asks TypeORM what it would still change to match
  * the entities. An empty answer means entities and migrations agree.
  */
-export async function pendingSchemaChanges(database: DatabaseConfig, url: string): Promise<{ up: string[]; down: string[] }> {
+export async function pendingSchemaChanges(
+  database: DatabaseConfig,
+  url: string,
+): Promise<{ up: string[]; down: string[] }> {
   const dataSource = new DataSource(buildDataSourceOptions(database, url));
   await dataSource.initialize();
   try {

@@ -50,7 +50,11 @@ function accessLog(logger: Pino) {
  * Creates the Nest application with everything the HTTP surface needs. `main.ts`, the tests and the
  * benchmark all build the app here, so they exercise the same stack.
  */
-export async function createHttpApp(config: AppConfig, databaseUrl: string, logger: Pino): Promise<NestExpressApplication> {
+export async function createHttpApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: Pino,
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
@@ -78,16 +82,25 @@ export async function createHttpApp(config: AppConfig, databaseUrl: string, logg
       transform: true,
       exceptionFactory: (errors) => {
         const issues = flattenValidation(errors);
-        return new ProblemException(400, 'invalid-parameter', 'Invalid parameter', issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-          parameter: issues[0]?.path,
-          errors: issues,
-        });
+        return new ProblemException(
+          400,
+          'invalid-parameter',
+          'Invalid parameter',
+          issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+          {
+            parameter: issues[0]?.path,
+            errors: issues,
+          },
+        );
       },
     }),
   );
   for (const provider of PROVIDER_NAMES) {
     if (config.providers[provider].secrets.length === 0) {
-      logger.warn({ provider }, `${provider} is disabled: no secret configured, every delivery will be refused with 401`);
+      logger.warn(
+        { provider },
+        `${provider} is disabled: no secret configured, every delivery will be refused with 401`,
+      );
     }
   }
   await app.init();

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   if (config.database.url) {
     database = { url: config.database.url, stop: async () => undefined };
   } else {
-    logger.info({ dataDir: config.database.embedded.dataDir, port: config.database.embedded.port }, 'no DATABASE_URL: starting embedded Postgres');
+    logger.info(
+      { dataDir: config.database.embedded.dataDir, port: config.database.embedded.port },
+      'no DATABASE_URL: starting embedded Postgres',
+    );
     database = await startEmbeddedPostgres({
       ...config.database.embedded,
       database: 'hooktrail',
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`hooktrail failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `hooktrail failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -19,7 +19,12 @@ describe('service foundation over HTTP', () => {
     const res = await t.http().post('/webhooks/nope').set('X-Request-Id', 'corr-123').send('{}').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['x-request-id']).toBe('corr-123');
-    expect(res.body).toMatchObject({ status: 404, code: 'not-found', type: 'urn:hooktrail:problem:not-found', requestId: 'corr-123' });
+    expect(res.body).toMatchObject({
+      status: 404,
+      code: 'not-found',
+      type: 'urn:hooktrail:problem:not-found',
+      requestId: 'corr-123',
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 });

@@ -28,7 +28,10 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const open = this.reflector.getAllAndOverride<boolean>(NO_API_KEY, [context.getHandler(), context.getClass()]);
+    const open = this.reflector.getAllAndOverride<boolean>(NO_API_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers.authorization;

@@ -20,26 +20,64 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
   if (error instanceof ProblemException) return error;
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const [code, title] = CODE_BY_STATUS[status] ?? (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+    const [code, title] =
+      CODE_BY_STATUS[status] ??
+      (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
     const response = error.getResponse();
-    const message = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
-    const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
+    const message =
+      typeof response === 'object' && response !== null
+        ? (response as { message?: unknown }).message
+        : response;
+    const detail = Array.isArray(message)
+      ? message.join('; ')
+      : typeof message === 'string'
+        ? message
+        : undefined;
     return new ProblemException(status, code, title, detail);
   }
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
   const type = (error as { type?: unknown } | null)?.type;
   // Errors raised by the body parsers before any route runs.
-  if (type === 'entity.too.large') return new ProblemException(413, 'payload-too-large', 'Payload too large', 'The body is larger than the configured limit.');
-  if (type === 'entity.parse.failed') return new ProblemException(400, 'malformed-body', 'Malformed body', 'The body is not valid JSON.');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'The body encoding is not supported.');
-  if (type === 'request.aborted' || type === 'request.size.invalid') return new ProblemException(400, 'bad-request', 'Bad request', 'The request body was incomplete.');
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ProblemException(status, CODE_BY_STATUS[status]?.[0] ?? 'bad-request', CODE_BY_STATUS[status]?.[1] ?? 'Bad request');
+  if (type === 'entity.too.large')
+    return new ProblemException(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      'The body is larger than the configured limit.',
+    );
+  if (type === 'entity.parse.failed')
+    return new ProblemException(400, 'malformed-body', 'Malformed body', 'The body is not valid JSON.');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new ProblemException(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'The body encoding is not supported.',
+    );
+  if (type === 'request.aborted' || type === 'request.size.invalid')
+    return new ProblemException(400, 'bad-request', 'Bad request', 'The request body was incomplete.');
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new ProblemException(
+      status,
+      CODE_BY_STATUS[status]?.[0] ?? 'bad-request',
+      CODE_BY_STATUS[status]?.[1] ?? 'Bad request',
+    );
   if (isDatabaseUnavailable(error)) {
     logger.warn(`database unavailable: ${(error as Error).message}`);
-    return new ProblemException(503, 'database-unavailable', 'Service unavailable', 'The database cannot be reached; nothing was stored. Try again.');
+    return new ProblemException(
+      503,
+      'database-unavailable',
+      'Service unavailable',
+      'The database cannot be reached; nothing was stored. Try again.',
+    );
   }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return new ProblemException(500, 'internal-error', 'Internal error', 'An unexpected error occurred; it has been logged.');
+  return new ProblemException(
+    500,
+    'internal-error',
+    'Internal error',
+    'An unexpected error occurred; it has been logged.',
+  );
 }
 
 /** The matched route pattern (never the concrete path, which may carry a callback token), else the path. */
@@ -51,7 +89,10 @@ export function routeOf(req: Request): string {
 export function sendProblem(problem: ProblemException, req: Request, res: Response): void {
   if (res.headersSent) return;
   if (problem.statusCode === 503) res.setHeader('Retry-After', '5');
-  res.status(problem.statusCode).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toBody(routeOf(req), req.requestId)));
+  res
+    .status(problem.statusCode)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem.toBody(routeOf(req), req.requestId)));
 }
 
 @Catch()

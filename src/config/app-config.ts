@@ -39,7 +39,13 @@ export interface AppConfig {
 /** Parses and validates the whole configuration once; throws one error that lists every problem. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const errors = new ConfigErrors();
-  const nodeEnv = readEnum(env, 'NODE_ENV', errors, ['development', 'production', 'test'] as const, 'development');
+  const nodeEnv = readEnum(
+    env,
+    'NODE_ENV',
+    errors,
+    ['development', 'production', 'test'] as const,
+    'development',
+  );
   const port = readInt(env, 'PORT', errors, 3000, { min: 0, max: 65_535 });
   const host = readRaw(env, 'HOST', errors) ?? '0.0.0.0';
   const config: AppConfig = {
@@ -47,7 +53,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host,
     port,
     publicBaseUrl:
-      readUrl(env, 'PUBLIC_BASE_URL', errors, ['http:', 'https:'])?.replace(/\/+$/, '') ?? `http://localhost:${port}`,
+      readUrl(env, 'PUBLIC_BASE_URL', errors, ['http:', 'https:'])?.replace(/\/+$/, '') ??
+      `http://localhost:${port}`,
     database: {
       url: readUrl(env, 'DATABASE_URL', errors, ['postgres:', 'postgresql:']),
       embedded: {

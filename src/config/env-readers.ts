@@ -131,7 +131,12 @@ export function readByteSize(
   return bytes;
 }
 
-export function readUrl(env: Env, name: string, errors: ConfigErrors, protocols: string[]): string | undefined {
+export function readUrl(
+  env: Env,
+  name: string,
+  errors: ConfigErrors,
+  protocols: string[],
+): string | undefined {
   const raw = readRaw(env, name, errors);
   if (raw === undefined) return undefined;
   try {

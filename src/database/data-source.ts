@@ -8,6 +8,8 @@ import { buildDataSourceOptions } from 'src/database/typeorm-options';
  * DATABASE_URL it points at the embedded Postgres of `npm start` (same data folder and port).
  */
 const config = loadConfig(process.env);
-const url = config.database.url ?? `postgres://postgres:hooktrail-embedded@127.0.0.1:${config.database.embedded.port}/hooktrail`;
+const url =
+  config.database.url ??
+  `postgres://postgres:hooktrail-embedded@127.0.0.1:${config.database.embedded.port}/hooktrail`;
 
 export default new DataSource(buildDataSourceOptions(config.database, url));

@@ -16,7 +16,10 @@ export class Database {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
   }
 
-  async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+  async query<R = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }> {
     const result = await this.pool.query(text, values);
     return { rows: result.rows as R[], rowCount: result.rowCount };
   }

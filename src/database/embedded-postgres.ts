@@ -70,6 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new Error(
       `embedded Postgres did not start on port ${options.port} with data in ${dataDir}` +
         (err instanceof Error ? `: ${err.message}` : ' (is the port in use? set EMBEDDED_PG_PORT)'),
+      { cause: err },
     );
   }
   await ensureDatabase(options.port, options.database);
@@ -80,7 +81,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 async function ensureDatabase(port: number, database: string): Promise<void> {
-  const client = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -102,7 +109,8 @@ function stopStaleServer(dataDir: string, log: (line: string) => void): void {
   log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir}`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 15_000;
-  while (isAlive(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  while (isAlive(pid) && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
 }
 
 function isAlive(pid: number): boolean {

@@ -36,11 +36,17 @@ function isDataError(err: unknown): boolean {
 
 function invalidDateIn(plan: IngestPlan): string | null {
   const dates: Array<[string, Date | null | undefined]> = [['event.occurredAt', plan.event.occurredAt]];
-  for (const s of plan.sessions ?? []) dates.push(['session.startedAt', s.startedAt], ['session.endedAt', s.endedAt]);
+  for (const s of plan.sessions ?? [])
+    dates.push(['session.startedAt', s.startedAt], ['session.endedAt', s.endedAt]);
   for (const r of plan.recordings ?? []) {
-    dates.push(['recording.startedAt', r.startedAt], ['recording.endedAt', r.endedAt], ['recording.urlExpiresAt', r.urlExpiresAt]);
+    dates.push(
+      ['recording.startedAt', r.startedAt],
+      ['recording.endedAt', r.endedAt],
+      ['recording.urlExpiresAt', r.urlExpiresAt],
+    );
   }
-  for (const m of plan.measurements ?? []) dates.push(['measurement.startedAt', m.startedAt], ['measurement.endedAt', m.endedAt]);
+  for (const m of plan.measurements ?? [])
+    dates.push(['measurement.startedAt', m.startedAt], ['measurement.endedAt', m.endedAt]);
   const bad = dates.find(([, d]) => d instanceof Date && Number.isNaN(d.getTime()));
   return bad ? bad[0] : null;
 }
@@ -94,11 +100,20 @@ export class IngestionService {
       plan = adapter.plan(decoded.value, raw);
     } catch (err) {
       await this.storeFailed(raw, err, replayOf);
-      throw new ProblemException(500, 'processing-failed', 'Processing failed', 'The delivery was stored and can be replayed.');
+      throw new ProblemException(
+        500,
+        'processing-failed',
+        'Processing failed',
+        'The delivery was stored and can be replayed.',
+      );
     }
     const badDate = invalidDateIn(plan);
     if (badDate !== null) {
-      return this.storeRejected(raw, { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` }, replayOf);
+      return this.storeRejected(
+        raw,
+        { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` },
+        replayOf,
+      );
     }
 
     try {
@@ -117,7 +132,12 @@ export class IngestionService {
         return this.storeRejected(raw, { status: 422, code: 'unprocessable-data', detail }, replayOf);
       }
       await this.storeFailed(raw, err, replayOf);
-      throw new ProblemException(500, 'processing-failed', 'Processing failed', 'The delivery was stored and can be replayed.');
+      throw new ProblemException(
+        500,
+        'processing-failed',
+        'Processing failed',
+        'The delivery was stored and can be replayed.',
+      );
     }
   }
 
@@ -128,7 +148,15 @@ export class IngestionService {
     const sessionIds = new Map<string, string>();
     const recordingIds = new Map<string, string>();
     const measurementIds = new Map<string, string>();
-    const common = (externalId: string, change: { status?: { value: string; rank: number }; startedAt?: Date | null; endedAt?: Date | null; attributes?: Record<string, unknown> }) => [
+    const common = (
+      externalId: string,
+      change: {
+        status?: { value: string; rank: number };
+        startedAt?: Date | null;
+        endedAt?: Date | null;
+        attributes?: Record<string, unknown>;
+      },
+    ) => [
       provider,
       externalId,
       change.status?.value ?? null,
@@ -143,14 +171,22 @@ export class IngestionService {
       if (externalId === undefined) return null;
       const known = sessionIds.get(externalId);
       if (known !== undefined) return known;
-      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [...common(externalId, {}), null, null]);
+      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [
+        ...common(externalId, {}),
+        null,
+        null,
+      ]);
       sessionIds.set(externalId, rows[0].id);
       return rows[0].id;
     };
 
     for (const s of plan.sessions ?? []) {
       const parentId = await ensureSession(s.parentExternalId);
-      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [...common(s.externalId, s), s.kind ?? null, parentId]);
+      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [
+        ...common(s.externalId, s),
+        s.kind ?? null,
+        parentId,
+      ]);
       sessionIds.set(s.externalId, rows[0].id);
     }
     for (const r of plan.recordings ?? []) {
@@ -169,13 +205,23 @@ export class IngestionService {
     }
     for (const m of plan.measurements ?? []) {
       const sessionId = await ensureSession(m.sessionExternalId);
-      const { rows } = await client.query<{ id: string }>(UPSERT_MEASUREMENT, [...common(m.externalId, m), sessionId]);
+      const { rows } = await client.query<{ id: string }>(UPSERT_MEASUREMENT, [
+        ...common(m.externalId, m),
+        sessionId,
+      ]);
       measurementIds.set(m.externalId, rows[0].id);
     }
     for (const sample of plan.samples ?? []) {
       const measurementId = measurementIds.get(sample.measurementExternalId);
-      if (measurementId === undefined) throw new Error(`sample for measurement ${sample.measurementExternalId} not in plan.measurements`);
-      await client.query(INSERT_SAMPLE, [measurementId, sample.series, sample.sequence, sample.value, event.occurredAt]);
+      if (measurementId === undefined)
+        throw new Error(`sample for measurement ${sample.measurementExternalId} not in plan.measurements`);
+      await client.query(INSERT_SAMPLE, [
+        measurementId,
+        sample.series,
+        sample.sequence,
+        sample.value,
+        event.occurredAt,
+      ]);
     }
 
     const sessionId = await ensureSession(event.sessionExternalId);
@@ -236,14 +282,37 @@ export class IngestionService {
       .then((r) => r.rows[0].id);
   }
 
-  private async storeRejected(raw: RawDelivery, rejection: Rejection, replayOf?: string): Promise<IngestOutcome> {
-    const deliveryId = await this.writeDelivery(this.db.pool, raw, 'rejected', { ...rejection }, null, replayOf);
+  private async storeRejected(
+    raw: RawDelivery,
+    rejection: Rejection,
+    replayOf?: string,
+  ): Promise<IngestOutcome> {
+    const deliveryId = await this.writeDelivery(
+      this.db.pool,
+      raw,
+      'rejected',
+      { ...rejection },
+      null,
+      replayOf,
+    );
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
   private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<void> {
-    this.logger.error({ msg: 'processing failed', provider: raw.provider, requestId: raw.requestId, err: (err as Error)?.stack ?? String(err) });
-    await this.writeDelivery(this.db.pool, raw, 'failed', { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) }, null, replayOf);
+    this.logger.error({
+      msg: 'processing failed',
+      provider: raw.provider,
+      requestId: raw.requestId,
+      err: (err as Error)?.stack ?? String(err),
+    });
+    await this.writeDelivery(
+      this.db.pool,
+      raw,
+      'failed',
+      { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) },
+      null,
+      replayOf,
+    );
   }
 
   private async countDuplicate(raw: RawDelivery, key: string, replayOf?: string): Promise<IngestOutcome> {
@@ -253,18 +322,32 @@ export class IngestionService {
       await this.writeDelivery(this.db.pool, raw, 'accepted', null, rows[0].id, replayOf);
       return { outcome: 'duplicate', deliveryId: replayOf, eventId: rows[0].id };
     }
-    const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [raw.provider, key]);
-    if (rows.length > 0) return { outcome: 'duplicate', deliveryId: rows[0].delivery_id, eventId: rows[0].event_id };
+    const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [
+      raw.provider,
+      key,
+    ]);
+    if (rows.length > 0)
+      return { outcome: 'duplicate', deliveryId: rows[0].delivery_id, eventId: rows[0].event_id };
     const found = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
     return { outcome: 'duplicate', deliveryId: null, eventId: found.rows[0].id };
   }
 
   private rejectionProblem(rejection: Rejection, deliveryId: string): ProblemException {
-    const titles: Record<number, string> = { 400: 'Malformed body', 415: 'Unsupported media type', 422: 'Validation failed' };
-    return new ProblemException(rejection.status, rejection.code as ProblemCode, titles[rejection.status], rejection.detail, {
-      deliveryId,
-      stored: true,
-      ...(rejection.errors ? { errors: rejection.errors } : {}),
-    });
+    const titles: Record<number, string> = {
+      400: 'Malformed body',
+      415: 'Unsupported media type',
+      422: 'Validation failed',
+    };
+    return new ProblemException(
+      rejection.status,
+      rejection.code as ProblemCode,
+      titles[rejection.status],
+      rejection.detail,
+      {
+        deliveryId,
+        stored: true,
+        ...(rejection.errors ? { errors: rejection.errors } : {}),
+      },
+    );
   }
 }

@@ -4,7 +4,12 @@ import type { DecodeResult, RawDelivery, Rejection, ValidationIssue } from 'src/
 
 const MAX_DEPTH = 32;
 
-export const reject = (status: Rejection['status'], code: string, detail: string, errors?: ValidationIssue[]) => ({
+export const reject = (
+  status: Rejection['status'],
+  code: string,
+  detail: string,
+  errors?: ValidationIssue[],
+) => ({
   ok: false as const,
   rejection: { status, code, detail, ...(errors ? { errors } : {}) },
 });

@@ -15,7 +15,11 @@ export function hmac(algorithm: 'sha1' | 'sha256', key: Buffer, data: Buffer | s
  * Constant-time check of `provided` against the MAC under every key. Every key is tried even after a
  * match, so the time taken does not tell which secret (or whether an older one) matched.
  */
-export function matchesAnyKey(keys: readonly Buffer[], provided: Buffer, mac: (key: Buffer) => Buffer): boolean {
+export function matchesAnyKey(
+  keys: readonly Buffer[],
+  provided: Buffer,
+  mac: (key: Buffer) => Buffer,
+): boolean {
   let matched = false;
   for (const key of keys) {
     const expected = mac(key);
@@ -27,8 +31,10 @@ export function matchesAnyKey(keys: readonly Buffer[], provided: Buffer, mac: (k
 /** The single value of a header; a missing or repeated header is refused (a repeat is ambiguous). */
 export function singleHeader(req: Request, name: string): string {
   const value = req.headers[name.toLowerCase()];
-  if (value === undefined || value === '') throw unauthorized('signature-missing', `The ${name} header is missing.`);
-  if (Array.isArray(value)) throw unauthorized('signature-malformed', `The ${name} header appears more than once.`);
+  if (value === undefined || value === '')
+    throw unauthorized('signature-missing', `The ${name} header is missing.`);
+  if (Array.isArray(value))
+    throw unauthorized('signature-malformed', `The ${name} header appears more than once.`);
   return value;
 }
 
@@ -42,6 +48,9 @@ export function decodeHex(value: string, bytes: number, what: string): Buffer {
 
 export function refuseWhenDisabled(secrets: readonly unknown[], provider: string): void {
   if (secrets.length === 0) {
-    throw unauthorized('provider-disabled', `No secret is configured for ${provider}; its deliveries are refused.`);
+    throw unauthorized(
+      'provider-disabled',
+      `No secret is configured for ${provider}; its deliveries are refused.`,
+    );
   }
 }

@@ -19,6 +19,12 @@ export function parseMillicastConfig(env: Env, errors: ConfigErrors): MillicastC
   return {
     secrets,
     thumbnailsPerStream: readInt(env, 'MILLICAST_THUMBNAILS_PER_STREAM', errors, 10, { min: 1, max: 1000 }),
-    thumbnailMaxBytes: readByteSize(env, 'MILLICAST_THUMBNAIL_MAX_BYTES', errors, 2 * 1024 * 1024, 50 * 1024 * 1024),
+    thumbnailMaxBytes: readByteSize(
+      env,
+      'MILLICAST_THUMBNAIL_MAX_BYTES',
+      errors,
+      2 * 1024 * 1024,
+      50 * 1024 * 1024,
+    ),
   };
 }
