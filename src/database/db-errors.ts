@@ -25,10 +25,11 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
+  // Duck-typed on purpose: socket errors are created in Node's own realm, where `instanceof Error` can fail.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  return UNAVAILABLE_MESSAGES.some((m) => err.message.includes(m));
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m));
 }
 
 /** Deadlocks and serialization failures: the transaction is safe to run again. */

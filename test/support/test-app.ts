@@ -61,25 +61,38 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 /** Boots the real app (real migrations, real HTTP listener) on a fresh database. */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ ...TEST_ENV, ...env, DATABASE_URL: database.url, PORT: '0' });
+  return startTestAppOn(database.url, env, database.drop);
+}
+
+/**
+ * Boots the real app on `databaseUrl` (e.g. through a proxy a test can cut). Assertions use a direct pool
+ * on `assertUrl` (defaults to the same URL).
+ */
+export async function startTestAppOn(
+  databaseUrl: string,
+  env: Record<string, string | undefined>,
+  drop: () => Promise<void>,
+  assertUrl?: string,
+): Promise<TestApp> {
+  const config = loadConfig({ ...TEST_ENV, ...env, DATABASE_URL: databaseUrl, PORT: '0' });
   const logger = createLogger(config);
-  const app = await createHttpApp(config, database.url, logger);
+  const app = await createHttpApp(config, databaseUrl, logger);
   await runMigrations(app, logger);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const db = new Pool({ connectionString: database.url, max: 3 });
+  const db = new Pool({ connectionString: assertUrl ?? databaseUrl, max: 3 });
   return {
     app,
     config,
     baseUrl,
     http: () => request(baseUrl),
     db,
-    databaseUrl: database.url,
+    databaseUrl,
     close: async () => {
       await db.end();
       await app.close();
-      await database.drop();
+      await drop();
     },
   };
 }
