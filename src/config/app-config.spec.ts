@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from 'src/config/app-config';
+import { InvalidConfigError } from 'src/config/env-readers';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof InvalidConfigError) return err.messages;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('starts with safe defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      publicBaseUrl: 'http://localhost:3000',
+      webhookBodyLimitBytes: 1024 * 1024,
+      apiKeys: [],
+      database: { url: undefined, embedded: { dataDir: '.data/postgres', port: 54329 }, poolSize: 10 },
+    });
+    // No secret means the provider is disabled, never open.
+    expect(Object.values(config.providers).every((p) => p.secrets.length === 0)).toBe(true);
+  });
+
+  it('reads comma-separated secret lists, trimming blanks, so rotation can keep several', () => {
+    const config = loadConfig({
+      WMS_MAC_SECRETS: ' old-secret-1 , new-secret-2 ,',
+      API_KEYS: 'k'.repeat(16),
+    });
+    expect(config.providers.wms.secrets).toEqual(['old-secret-1', 'new-secret-2']);
+  });
+
+  it('reads a secret list from a *_FILE path, one per line', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets');
+    writeFileSync(file, 'first-secret-value\nsecond-secret-value\n');
+    expect(loadConfig({ PERCULUS_WEBHOOK_SECRETS_FILE: file }).providers.perculus.secrets).toEqual([
+      'first-secret-value',
+      'second-secret-value',
+    ]);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535, got 70000'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must use postgres: or postgresql:, got "mysql:"'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: is not a valid URL'],
+    [
+      { WEBHOOK_BODY_LIMIT: 'huge' },
+      'WEBHOOK_BODY_LIMIT: must be a size like 1048576, 512kb or 5mb, got "huge"',
+    ],
+    [{ API_KEYS: 'short' }, 'API_KEYS: entry 1 is shorter than 16 characters'],
+    [{ WMS_MAC_SECRETS: 'x' }, 'WMS_MAC_SECRETS: entry 1 is shorter than 8 characters'],
+    [{ MILLICAST_WEBHOOK_SECRETS: 'not base64 at all!' }, 'MILLICAST_WEBHOOK_SECRETS: entry 1 is not base64'],
+    [{ PERCULUS_TOKEN_ALGORITHM: 'md5' }, 'PERCULUS_TOKEN_ALGORITHM: must be one of sha256, sha1, got "md5"'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ],
+    [{ API_KEYS_FILE: '/nonexistent/keys' }, 'API_KEYS_FILE: cannot read /nonexistent/keys (ENOENT)'],
+    [
+      { API_KEYS: 'k'.repeat(16), API_KEYS_FILE: '/x' },
+      'API_KEYS: set either API_KEYS or API_KEYS_FILE, not both',
+    ],
+  ])('refuses %j with a clear message', (env, message) => {
+    expect(problems(env)).toContain(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems({ PORT: 'x', LOG_LEVEL: 'y', DB_POOL_SIZE: '0' })).toHaveLength(3);
+  });
+});
