@@ -118,7 +118,7 @@ export class IngestionService {
 
     try {
       return await this.db.transaction(async (client) => {
-        const applied = await this.apply(client, raw.provider, plan);
+        const applied = await this.apply(client, raw, plan);
         if (applied === null) throw new DuplicateEvent();
         if (adapter.afterApply) await adapter.afterApply(client, decoded.value, raw, applied);
         const deliveryId = await this.writeDelivery(client, raw, 'accepted', null, applied.eventId, replayOf);
@@ -142,7 +142,8 @@ export class IngestionService {
   }
 
   /** Writes projections and the event; null when the event is already on the timeline. */
-  private async apply(client: PoolClient, provider: string, plan: IngestPlan): Promise<AppliedPlan | null> {
+  private async apply(client: PoolClient, raw: RawDelivery, plan: IngestPlan): Promise<AppliedPlan | null> {
+    const { provider } = raw;
     const { event } = plan;
     const version = orderKey(event.occurredAt, event.sequence, plan.idempotencyKey);
     const sessionIds = new Map<string, string>();
@@ -239,7 +240,7 @@ export class IngestionService {
       event.severity ?? null,
       event.occurredAt,
       event.sequence ?? null,
-      new Date(),
+      raw.receivedAt,
       sessionId,
       link(recordingIds, event.recordingExternalId, 'recording'),
       link(measurementIds, event.measurementExternalId, 'measurement'),
