@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { EyesonModule } from 'src/providers/eyeson/eyeson.module';
 import { WmsModule } from 'src/providers/wms/wms.module';
 
 /** Every provider module; a new provider adds its module here (and its config parser in provider-configs.ts). */
-@Module({ imports: [WmsModule] })
+@Module({ imports: [EyesonModule, WmsModule] })
 export class ProvidersModule {}
