@@ -1,4 +1,4 @@
-import { ConfigErrors, Env, readEnum, readInt, readSecrets } from 'src/config/env-readers';
+import { ConfigErrors, Env, readBool, readEnum, readInt, readSecrets } from 'src/config/env-readers';
 
 export interface PerculusConfig {
   secrets: string[];
@@ -9,6 +9,13 @@ export interface PerculusConfig {
   tokenMaxAgeSeconds: number;
   /** How far in the future a token's timestamp may be (clock skew), in seconds. */
   tokenMaxFutureSkewSeconds: number;
+  /**
+   * Refuse (401 `token-replayed`, stored as rejected) a token already used by another `request_id`. The
+   * token signs only its timestamp, so two genuine messages whose tokens are minted in the same second carry
+   * the same token: an operator who sees such messages refused can turn this off (reuse is then logged and
+   * recorded in the delivery's context instead).
+   */
+  refuseReplayedTokens: boolean;
 }
 
 export function parsePerculusConfig(env: Env, errors: ConfigErrors): PerculusConfig {
@@ -21,5 +28,6 @@ export function parsePerculusConfig(env: Env, errors: ConfigErrors): PerculusCon
       min: 0,
       max: 3_600,
     }),
+    refuseReplayedTokens: readBool(env, 'PERCULUS_REFUSE_REPLAYED_TOKENS', errors, true),
   };
 }
