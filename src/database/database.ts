@@ -29,6 +29,12 @@ export class Database {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
+      // While checked out a client has no pool listener: if the server ends the session between two
+      // statements (restart, failover, pg_terminate_backend), the unhandled 'error' would kill the process.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -43,6 +49,7 @@ export class Database {
         if (attempt < attempts && isRetryableTransactionError(err)) continue;
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }
