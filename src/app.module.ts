@@ -6,7 +6,10 @@ import { ConfigModule } from 'src/config/config.module';
 import { DatabaseModule } from 'src/database/database.module';
 import { HealthModule } from 'src/health/health.module';
 import { IngestionModule } from 'src/ingestion/ingestion.module';
+import { MetricsModule } from 'src/metrics/metrics.module';
 import { ProvidersModule } from 'src/providers/providers.module';
+import { QueryModule } from 'src/query/query.module';
+import { RateLimitModule } from 'src/rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +22,9 @@ export class AppModule {
         IngestionModule,
         HealthModule,
         ProvidersModule,
+        QueryModule,
+        MetricsModule.register(config),
+        RateLimitModule.register(config.rateLimit),
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

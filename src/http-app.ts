@@ -2,6 +2,7 @@ import { Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
@@ -11,6 +12,8 @@ import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
 import type { AppConfig } from 'src/config/app-config';
+import { MetricsService } from 'src/metrics/metrics.service';
+import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/providers/provider-configs';
 
 function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ path: string; message: string }> {
@@ -23,12 +26,16 @@ function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ path
   });
 }
 
-/** One access-log line per request; successful webhooks log at debug so the hot path stays quiet. */
-function accessLog(logger: Pino) {
+/**
+ * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
+ * webhook metrics, from a single `finish` listener.
+ */
+function accessLog(logger: Pino, metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.observeResponse(req, res, durationMs / 1000);
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
@@ -62,7 +69,9 @@ export async function createHttpApp(
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
-  app.use(accessLog(logger));
+  app.use(accessLog(logger, app.get(MetricsService)));
+  // Security headers on every response, webhooks and health included (helmet defaults).
+  app.use(helmet());
   // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
   app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
   app.use(express.json({ limit: '256kb' }));
@@ -103,6 +112,8 @@ export async function createHttpApp(
       );
     }
   }
+  // Before init: Nest registers its 404 handler at init, and /docs must come before it. Public (no key).
+  serveOpenApi(app, buildOpenApiDocument(app));
   await app.init();
   return app;
 }

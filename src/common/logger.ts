@@ -2,24 +2,60 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from 'src/config/app-config';
 
-/** Paths that may carry credentials; pino replaces their values before a line is written. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-millicast-signature"]',
-  'req.headers["x-wms-content-mac"]',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers["x-millicast-signature"]',
-  'headers["x-wms-content-mac"]',
-  '*.token',
-  '*.secret',
-  '*.secrets',
-  '*.password',
-  '*.apiKeys',
+/**
+ * Keys whose values are credentials, wherever they appear up to four levels deep (`token`, `req.token`,
+ * `req.headers.authorization`, `config.providers.wms.secrets`): pino replaces their values before a line is
+ * written. Values inside free-text messages are not seen by redaction: log credentials never as text.
+ */
+export const REDACTED_KEYS = [
+  'authorization',
+  'Authorization',
+  'cookie',
+  'set-cookie',
+  'x-millicast-signature',
+  'x-wms-content-mac',
+  'signature',
+  'token',
+  'tokens',
+  'accessToken',
+  'secret',
+  'secrets',
+  'macSecret',
+  'password',
+  'apiKey',
+  'apiKeys',
+  'webhook_url',
+  'webhookUrl',
+  'callbackUrl',
+  'databaseUrl',
+  'connectionString',
 ];
 
+const pathSegment = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`);
+
+export const REDACTED_PATHS = REDACTED_KEYS.flatMap((key) =>
+  ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${pathSegment(key)}`.replace(/^\./, '')),
+);
+
+/**
+ * Pretty, human-readable lines through pino-pretty (a dev dependency, in a worker thread) when LOG_PRETTY is
+ * on and it is installed; JSON otherwise (production images do not ship it), with a warning.
+ */
+function prettyDestination(): pino.DestinationStream | null {
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    return null;
+  }
+  return pino.transport({
+    target: 'pino-pretty',
+    options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+  });
+}
+
 export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.DestinationStream): Logger {
-  return pino(
+  const pretty = destination === undefined && config.log.pretty ? prettyDestination() : null;
+  const logger = pino(
     {
       level: config.log.level,
       base: { service: 'hooktrail' },
@@ -27,8 +63,12 @@ export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ sync: false }),
+    destination ?? pretty ?? pino.destination({ sync: false }),
   );
+  if (config.log.pretty && destination === undefined && pretty === null) {
+    logger.warn('LOG_PRETTY is on but pino-pretty is not installed (a dev dependency): logging JSON');
+  }
+  return logger;
 }
 
 /** Nest's logger interface over pino, so framework messages are structured JSON too. */

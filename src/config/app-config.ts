@@ -10,7 +10,9 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
+import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -34,6 +36,8 @@ export interface AppConfig {
   apiKeys: string[];
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
   providers: ProvidersConfig;
+  metrics: MetricsConfig;
+  rateLimit: RateLimitConfig;
 }
 
 /** Parses and validates the whole configuration once; throws one error that lists every problem. */
@@ -78,6 +82,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pretty: readBool(env, 'LOG_PRETTY', errors, false),
     },
     providers: parseProvidersConfig(env, errors),
+    metrics: parseMetricsConfig(env, errors, { port, host }),
+    rateLimit: parseRateLimitConfig(env, errors),
   };
   if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
   return config;

@@ -1,0 +1,224 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { Database } from 'src/database/database';
+import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+
+/** What became of a webhook request, as counted in `hooktrail_webhook_deliveries_total`. */
+export const DELIVERY_OUTCOMES = [
+  'accepted',
+  'duplicate',
+  'unauthorized',
+  'invalid',
+  'unavailable',
+  'failed',
+] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+/** Delivery statuses that wait for a replay (rejected: the data was refused; failed: processing broke). */
+const AWAITING_REPLAY = ['rejected', 'failed'] as const;
+
+const INBOX_SQL = `SELECT provider, status, count(*)::int AS n FROM deliveries
+ WHERE status IN ('rejected', 'failed') GROUP BY provider, status`;
+
+/** Seconds; from a duplicate answered from memory (ms) to a slow transaction (s). */
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface ProviderSeries {
+  provider: string;
+  /** `/webhooks/<provider>`, to recognise requests refused before a controller named the provider. */
+  prefix: string;
+  deliveries: Record<DeliveryOutcome, { inc(value?: number): void }>;
+  latency: { observe(seconds: number): void };
+}
+
+/**
+ * The service's Prometheus metrics, in a registry of its own (so that several apps in one process, as in
+ * the tests, do not share counters). The per-request work is `observeResponse`, called once from the
+ * access log's `finish` handler: a prefix match and pre-bound counter children, no label objects.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly logger = new Logger(MetricsService.name);
+  private readonly providers: ProviderSeries[];
+  private readonly byName = new Map<string, ProviderSeries>();
+  private readonly signatureFailures: Counter<'provider' | 'reason'>;
+  private readonly collectFailures: Counter<'collector'>;
+  private readonly inbox: Gauge<'provider' | 'status'>;
+  private inboxQuery: Promise<string> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    const deliveries = new Counter({
+      name: 'hooktrail_webhook_deliveries_total',
+      help: 'Webhook requests by provider and outcome (accepted, duplicate, unauthorized, invalid, unavailable, failed).',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    });
+    const latency = new Histogram({
+      name: 'hooktrail_webhook_ingest_duration_seconds',
+      help: 'Time from request start to response for webhook requests that reached ingestion (signature passed).',
+      labelNames: ['provider'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.signatureFailures = new Counter({
+      name: 'hooktrail_webhook_signature_failures_total',
+      help: 'Webhook requests refused with 401, by provider and reason (the problem code).',
+      labelNames: ['provider', 'reason'] as const,
+      registers,
+    });
+    this.collectFailures = new Counter({
+      name: 'hooktrail_metrics_collect_failures_total',
+      help: 'Scrape-time collections that failed or timed out (their gauges keep the last value).',
+      labelNames: ['collector'] as const,
+      registers,
+    });
+
+    this.providers = PROVIDER_NAMES.map((provider) => {
+      const series: ProviderSeries = {
+        provider,
+        prefix: `/webhooks/${provider}`,
+        deliveries: Object.fromEntries(
+          DELIVERY_OUTCOMES.map((outcome) => [outcome, deliveries.labels(provider, outcome)]),
+        ) as ProviderSeries['deliveries'],
+        latency: latency.labels(provider),
+      };
+      // Every series exists from the start (at 0), so rates and alerts work before the first delivery.
+      for (const outcome of DELIVERY_OUTCOMES) series.deliveries[outcome].inc(0);
+      latency.zero({ provider });
+      this.byName.set(provider, series);
+      return series;
+    });
+
+    const pool = () => this.db.pool;
+    new Gauge({
+      name: 'hooktrail_db_pool_total_connections',
+      help: 'Connections the database pool holds (idle and in use).',
+      registers,
+      collect() {
+        this.set(pool().totalCount);
+      },
+    });
+    new Gauge({
+      name: 'hooktrail_db_pool_idle_connections',
+      help: 'Connections in the database pool that are idle.',
+      registers,
+      collect() {
+        this.set(pool().idleCount);
+      },
+    });
+    new Gauge({
+      name: 'hooktrail_db_pool_waiting_requests',
+      help: 'Queries waiting for a connection because the pool is exhausted.',
+      registers,
+      collect() {
+        this.set(pool().waitingCount);
+      },
+    });
+    new Gauge({
+      name: 'hooktrail_db_pool_max_connections',
+      help: 'Configured size of the database pool (DB_POOL_SIZE).',
+      registers,
+    }).set(config.database.poolSize);
+
+    this.inbox = new Gauge({
+      name: 'hooktrail_inbox_awaiting_replay',
+      help: 'Stored deliveries that wait for a replay, by provider and status (rejected or failed).',
+      labelNames: ['provider', 'status'] as const,
+      registers,
+    });
+    for (const provider of PROVIDER_NAMES)
+      for (const status of AWAITING_REPLAY) this.inbox.set({ provider, status }, 0);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The scrape: refreshes the inbox count (bounded in time), then renders every metric. */
+  async render(): Promise<string> {
+    await this.refreshInbox();
+    return this.registry.metrics();
+  }
+
+  /**
+   * Counts one finished request if it was a webhook: the provider comes from the controller
+   * (`req.provider`) or, for requests refused before it ran, from the `/webhooks/<provider>` path.
+   */
+  observeResponse(req: Request, res: Response, seconds: number): void {
+    const series =
+      req.provider !== undefined ? this.byName.get(req.provider) : this.seriesOfPath(req.originalUrl);
+    if (series === undefined) return;
+    const status = res.statusCode;
+    let outcome: DeliveryOutcome;
+    if (status < 300) {
+      if (req.outcome === 'accepted' || req.outcome === 'duplicate') outcome = req.outcome;
+      else return; // not a delivery (e.g. a provider's verification request)
+    } else if (status === 401) {
+      outcome = 'unauthorized';
+      const reason = typeof res.locals.problemCode === 'string' ? res.locals.problemCode : 'unauthorized';
+      this.signatureFailures.labels(series.provider, reason).inc();
+    } else if (status === 503) outcome = 'unavailable';
+    else if (status === 404 || status === 405)
+      return; // no such webhook route: not a delivery
+    else if (status < 500) outcome = 'invalid';
+    else outcome = 'failed';
+    series.deliveries[outcome].inc();
+    if (req.provider !== undefined) series.latency.observe(seconds);
+  }
+
+  private seriesOfPath(url: string): ProviderSeries | undefined {
+    if (!url.startsWith('/webhooks/')) return undefined;
+    for (const series of this.providers) {
+      if (!url.startsWith(series.prefix)) continue;
+      const next = url.charCodeAt(series.prefix.length);
+      // end of path, '/' or '?': /webhooks/wms, /webhooks/eyeson/<token>, /webhooks/wms?x
+      if (Number.isNaN(next) || next === 47 || next === 63) return series;
+    }
+    return undefined;
+  }
+
+  /**
+   * One cheap indexed count per scrape, bounded in time (the gauge keeps its last value when the count fails
+   * or is late); a scrape never starts a second count while one is still running.
+   */
+  private async refreshInbox(): Promise<void> {
+    this.inboxQuery ??= this.queryInbox().finally(() => {
+      this.inboxQuery = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      const ms = this.config.metrics.inboxQueryTimeoutMs;
+      timer = setTimeout(() => resolve(`timed out after ${ms} ms`), ms);
+    });
+    try {
+      const result = await Promise.race([this.inboxQuery, timeout]);
+      if (result !== 'ok') {
+        this.collectFailures.labels('inbox').inc();
+        this.logger.warn(`inbox count for /metrics: ${result}; reporting the last value`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async queryInbox(): Promise<string> {
+    try {
+      const { rows } = await this.db.query<{ provider: string; status: string; n: number }>(INBOX_SQL);
+      for (const provider of PROVIDER_NAMES)
+        for (const status of AWAITING_REPLAY) this.inbox.set({ provider, status }, 0);
+      for (const row of rows) this.inbox.set({ provider: row.provider, status: row.status }, row.n);
+      return 'ok';
+    } catch (err) {
+      return `failed (${(err as Error).message})`;
+    }
+  }
+}
