@@ -10,6 +10,7 @@ export type ProblemCode =
   | 'empty-body'
   | 'unsupported-media-type'
   | 'payload-too-large'
+  | 'thumbnail-too-large'
   | 'validation-failed'
   | 'unprocessable-data'
   | 'unauthorized'

@@ -3,6 +3,7 @@ import { EventEntity } from 'src/ingestion/event.entity';
 import { MeasurementEntity, MeasurementSampleEntity } from 'src/ingestion/measurement.entity';
 import { RecordingEntity } from 'src/ingestion/recording.entity';
 import { SessionEntity } from 'src/ingestion/session.entity';
+import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
 import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
 
 /** Every entity the schema has; a provider that owns a table adds its entity here. */
@@ -14,4 +15,5 @@ export const ENTITIES = [
   MeasurementEntity,
   MeasurementSampleEntity,
   PerculusSeenTokenEntity,
+  MillicastThumbnailEntity,
 ];

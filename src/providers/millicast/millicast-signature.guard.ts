@@ -1,0 +1,60 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { unauthorized } from 'src/common/problem';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import {
+  decodeHex,
+  hmac,
+  matchesAnyKey,
+  rawBodyOf,
+  refuseWhenDisabled,
+  singleHeader,
+} from 'src/ingestion/signature';
+
+export const MILLICAST_SIGNATURE_HEADER = 'X-Millicast-Signature';
+const PREFIX = 'sha1=';
+const SHA1_BYTES = 20;
+
+/** The dashboard shows each webhook secret in base64; the HMAC key is the decoded bytes (as in Millicast's sample). */
+export function millicastKeys(secrets: readonly string[]): Buffer[] {
+  return secrets.map((secret) => Buffer.from(secret, 'base64'));
+}
+
+/**
+ * Checks `sha1=<hex>` = HMAC-SHA1 of the exact body bytes (the JPEG for thumbnails) under any of `keys`, in
+ * constant time; throws a 401 problem otherwise.
+ */
+export function verifyMillicastSignature(header: string, body: Buffer, keys: readonly Buffer[]): void {
+  const value = header.trim();
+  if (value.slice(0, PREFIX.length).toLowerCase() !== PREFIX) {
+    throw unauthorized('signature-malformed', `${MILLICAST_SIGNATURE_HEADER} must start with "${PREFIX}".`);
+  }
+  const provided = decodeHex(
+    value.slice(PREFIX.length),
+    SHA1_BYTES,
+    `The ${MILLICAST_SIGNATURE_HEADER} digest`,
+  );
+  if (!matchesAnyKey(keys, provided, (key) => hmac('sha1', key, body))) {
+    throw unauthorized(
+      'signature-mismatch',
+      `${MILLICAST_SIGNATURE_HEADER} does not match the body under any configured secret.`,
+    );
+  }
+}
+
+/** Refuses by default: no secret configured, or no valid signature, means 401 before anything is stored. */
+@Injectable()
+export class MillicastSignatureGuard implements CanActivate {
+  private readonly keys: Buffer[];
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.keys = millicastKeys(config.providers.millicast.secrets);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    refuseWhenDisabled(this.keys, 'millicast');
+    const req = context.switchToHttp().getRequest<Request>();
+    verifyMillicastSignature(singleHeader(req, MILLICAST_SIGNATURE_HEADER), rawBodyOf(req), this.keys);
+    return true;
+  }
+}

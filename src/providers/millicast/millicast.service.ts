@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import type {
+  AppliedPlan,
+  DecodeResult,
+  IngestPlan,
+  Queryable,
+  RawDelivery,
+  ValidationIssue,
+  WebhookAdapter,
+} from 'src/ingestion/ingestion.types';
+import { decodeJsonObject, reject, validateDto } from 'src/ingestion/json-decoder';
+import { FeedDataDto } from 'src/providers/millicast/dto/feeds.dto';
+import { MediaDataDto } from 'src/providers/millicast/dto/media.dto';
+import { MillicastEnvelopeDto } from 'src/providers/millicast/dto/millicast-envelope.dto';
+import { RecordingDataDto } from 'src/providers/millicast/dto/recordings.dto';
+import { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
+import { TranscoderDataDto } from 'src/providers/millicast/dto/transcoder.dto';
+import { ViewerConnectionDataDto } from 'src/providers/millicast/dto/viewer-connection.dto';
+import {
+  classifyHook,
+  EnvelopeInfo,
+  MillicastFamily,
+  MillicastPayload,
+} from 'src/providers/millicast/millicast-hooks';
+import { INSERT_THUMBNAIL, PRUNE_THUMBNAILS } from 'src/providers/millicast/millicast-thumbnail.sql';
+import { mapMillicastHook, millicastTime } from 'src/providers/millicast/millicast.mapper';
+
+const DATA_DTO: Record<MillicastFamily, new () => object> = {
+  feeds: FeedDataDto,
+  recordings: RecordingDataDto,
+  media: MediaDataDto,
+  transcoder: TranscoderDataDto,
+  viewerConnection: ViewerConnectionDataDto,
+};
+
+/** Headers a thumbnail's meaning is in; kept in the inbox so that a replay rebuilds the same delivery. */
+export const MILLICAST_THUMBNAIL_HEADERS = [
+  'x-millicast-timestamp',
+  'x-millicast-feed-id',
+  'x-millicast-stream-id',
+  'x-millicast-token-id',
+] as const;
+
+const mimeOf = (contentType: string | null): string | null =>
+  contentType === null ? null : contentType.split(';')[0].trim().toLowerCase();
+
+/** Thumbnail hooks are the only non-JSON ones; they say so with their content type. */
+export function isThumbnailContentType(contentType: string | null): boolean {
+  const mime = mimeOf(contentType);
+  return mime === 'image/jpeg' || mime === 'image/jpg';
+}
+
+/** Every JPEG starts with the SOI marker followed by another marker. */
+const isJpeg = (body: Buffer): boolean =>
+  body.length >= 4 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff;
+
+const underData = (errors: ValidationIssue[]): ValidationIssue[] =>
+  errors.map((e) => ({ ...e, path: `data.${e.path}` }));
+
+/** How Millicast deliveries are read and what they mean; storage is the shared ingestion's job. */
+@Injectable()
+export class MillicastService implements WebhookAdapter<MillicastPayload> {
+  readonly provider = 'millicast' as const;
+  /** The signature is kept for audit (anyone holding the secret can re-check a stored body). */
+  readonly keptHeaders = ['x-millicast-signature', ...MILLICAST_THUMBNAIL_HEADERS, 'user-agent'] as const;
+
+  private readonly thumbnailMaxBytes: number;
+  private readonly thumbnailsPerStream: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.thumbnailMaxBytes = config.providers.millicast.thumbnailMaxBytes;
+    this.thumbnailsPerStream = config.providers.millicast.thumbnailsPerStream;
+  }
+
+  async decode(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
+    return isThumbnailContentType(raw.contentType) ? this.decodeThumbnail(raw) : this.decodeJson(raw);
+  }
+
+  plan(payload: MillicastPayload): IngestPlan {
+    return mapMillicastHook(payload);
+  }
+
+  /** Stores a thumbnail's bytes and keeps only the newest N (by capture time) of its stream. */
+  async afterApply(
+    db: Queryable,
+    payload: MillicastPayload,
+    _raw: RawDelivery,
+    applied: AppliedPlan,
+  ): Promise<void> {
+    if (payload.family !== 'thumbnail') return;
+    const { meta, image } = payload;
+    await db.query(INSERT_THUMBNAIL, [
+      meta.streamId,
+      meta.feedId,
+      meta.tokenId,
+      millicastTime(meta.timestamp),
+      meta.contentType,
+      image.length,
+      image,
+      applied.eventId,
+    ]);
+    // The stream's session row was upserted in this transaction, so thumbnails of one stream are applied one
+    // transaction at a time and this sees every committed one.
+    await db.query(PRUNE_THUMBNAILS, [meta.streamId, this.thumbnailsPerStream]);
+  }
+
+  private async decodeJson(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
+    const json = decodeJsonObject(raw);
+    if (!json.ok) return json;
+    const envelope = await validateDto(MillicastEnvelopeDto, json.value);
+    if (!envelope.ok) return envelope;
+    const { type, event, timestamp, data } = envelope.value;
+    const info: EnvelopeInfo = {
+      type,
+      event,
+      timestamp,
+      body: json.value,
+      bodySha256: createHash('sha256').update(raw.body).digest('hex'),
+    };
+    const hook = classifyHook(type, event);
+    if (hook === null) return { ok: true, value: { family: 'unknown', envelope: info } };
+
+    const validated = await validateDto(DATA_DTO[hook.family], data ?? {});
+    if (!validated.ok) {
+      const errors = underData(validated.rejection.errors ?? []);
+      return reject(
+        422,
+        'validation-failed',
+        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+        errors,
+      );
+    }
+    // The DTO classes match the families one to one (DATA_DTO), which the compiler cannot follow.
+    return { ok: true, value: { ...hook, envelope: info, data: validated.value } as MillicastPayload };
+  }
+
+  private async decodeThumbnail(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
+    if (raw.body.length === 0) return reject(400, 'empty-body', 'The thumbnail body is empty.');
+    if (raw.body.length > this.thumbnailMaxBytes) {
+      return reject(
+        422,
+        'thumbnail-too-large',
+        `The thumbnail is ${raw.body.length} bytes; at most ${this.thumbnailMaxBytes} are accepted (MILLICAST_THUMBNAIL_MAX_BYTES).`,
+      );
+    }
+    if (!isJpeg(raw.body)) {
+      return reject(422, 'validation-failed', 'The body is labelled image/jpeg but is not a JPEG image.');
+    }
+    const headers = await validateDto(ThumbnailHeadersDto, raw.headers);
+    if (!headers.ok) return headers;
+    const h = headers.value;
+    return {
+      ok: true,
+      value: {
+        family: 'thumbnail',
+        meta: {
+          streamId: h['x-millicast-stream-id'],
+          feedId: h['x-millicast-feed-id'] ?? null,
+          tokenId: h['x-millicast-token-id'] ?? null,
+          timestamp: Number(h['x-millicast-timestamp']),
+          contentType: 'image/jpeg',
+        },
+        image: raw.body,
+      },
+    };
+  }
+}
