@@ -1,0 +1,94 @@
+import { Database } from 'src/database/database';
+import { decodeCursor, encodeCursor } from 'src/query/cursor';
+import { fromMicros, micros, SETTLED_HORIZON_SQL, SqlParams, SqlStatement } from 'src/query/query-sql';
+
+export type ProjectionTable = 'sessions' | 'recordings' | 'measurements';
+
+export interface ProjectionPageSpec {
+  table: ProjectionTable;
+  /** Columns of the outer select; the page's rows are aliased `x`. */
+  select: string;
+  /** LEFT JOINs applied to the page only (after LIMIT), so they never change the plan of the page. */
+  joins: string;
+  /** The resource's own filters on `x`, already bound to `params`. */
+  where: string[];
+  params: SqlParams;
+  query: { updatedSince?: string; cursor?: string; limit: number };
+}
+
+export interface PageRow {
+  id: string;
+  updated_us: string;
+}
+
+/**
+ * One page of sessions, recordings or measurements, in one of two orders:
+ *  - without `updatedSince`: newest first, by `id DESC`. Ids never change, so paging is stable: rows created
+ *    while paging appear before the first page (not in this walk), updates do not move rows.
+ *  - with `updatedSince`: a change listing, by `(updated_at, id)` ascending. A row updated while paging
+ *    moves behind the cursor and shows up again on a later page (at least once, never skipped), and only
+ *    rows before the settled horizon (see SETTLED_HORIZON_SQL) are listed, so a late commit is not skipped.
+ * Fetches `limit + 1` rows to know whether there is a next page.
+ */
+export async function projectionPage<R extends PageRow>(
+  db: Database,
+  spec: ProjectionPageSpec,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  let horizon: string | null = null;
+  if (spec.query.updatedSince !== undefined) {
+    // Its own statement, before the page's: see SETTLED_HORIZON_SQL for why the order matters.
+    const { rows } = await db.query<{ horizon: string }>(SETTLED_HORIZON_SQL);
+    horizon = rows[0].horizon;
+  }
+  const { text, values, listing } = projectionPageStatement(spec, horizon);
+  const { rows } = await db.query<R>(text, values);
+  if (rows.length <= spec.query.limit) return { rows, nextCursor: null };
+  const page = rows.slice(0, spec.query.limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    nextCursor: encodeCursor(listing, horizon !== null ? [last.updated_us, last.id] : [last.id]),
+  };
+}
+
+/**
+ * The page's statement; `horizon` (microseconds) is required with `updatedSince` and ignored without.
+ * Binds into `spec.params`, so build a fresh spec for each statement.
+ */
+export function projectionPageStatement(
+  spec: ProjectionPageSpec,
+  horizon: string | null,
+): SqlStatement & { listing: string } {
+  const { table, query } = spec;
+  const p = spec.params;
+  const where = [...spec.where];
+  const changes = query.updatedSince !== undefined;
+  const listing = `${table}:${changes ? 'updated' : 'id'}`;
+  let order: string;
+  if (changes) {
+    if (horizon === null) throw new Error('projectionPageStatement: updatedSince needs the settled horizon');
+    const cursor =
+      query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['micros', 'bigint']);
+    where.push(`x.updated_at >= ${p.add(query.updatedSince)}::timestamptz`);
+    where.push(`x.updated_at < ${fromMicros(p.add(horizon))}`);
+    if (cursor !== null) {
+      where.push(`(x.updated_at, x.id) > (${fromMicros(p.add(cursor[0]))}, ${p.add(cursor[1])}::bigint)`);
+    }
+    order = 'x.updated_at, x.id';
+  } else {
+    const cursor = query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['bigint']);
+    if (cursor !== null) where.push(`x.id < ${p.add(cursor[0])}::bigint`);
+    order = 'x.id DESC';
+  }
+  const text = `
+SELECT ${spec.select}, ${micros('x.updated_at')} AS updated_us
+FROM (
+  SELECT * FROM ${table} x
+  ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+  ORDER BY ${order}
+  LIMIT ${p.add(query.limit + 1)}
+) x
+${spec.joins}
+ORDER BY ${order}`;
+  return { text, values: p.values, listing };
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { DeliveriesController } from 'src/query/deliveries/deliveries.controller';
+import { DeliveriesService } from 'src/query/deliveries/deliveries.service';
+import { EventsController } from 'src/query/events/events.controller';
+import { EventsService } from 'src/query/events/events.service';
+import { MeasurementsController } from 'src/query/measurements/measurements.controller';
+import { MeasurementsService } from 'src/query/measurements/measurements.service';
+import { RecordingsController } from 'src/query/recordings/recordings.controller';
+import { RecordingsService } from 'src/query/recordings/recordings.service';
+import { SessionsController } from 'src/query/sessions/sessions.controller';
+import { SessionsService } from 'src/query/sessions/sessions.service';
+
+/** The authenticated read API under /api (the global ApiKeyGuard protects every route here). */
+@Module({
+  controllers: [
+    SessionsController,
+    RecordingsController,
+    MeasurementsController,
+    EventsController,
+    DeliveriesController,
+  ],
+  providers: [SessionsService, RecordingsService, MeasurementsService, EventsService, DeliveriesService],
+})
+export class QueryModule {}

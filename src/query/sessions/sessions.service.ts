@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemException } from 'src/common/problem';
+import { Database } from 'src/database/database';
+import { MeasurementsService } from 'src/query/measurements/measurements.service';
+import { PageRow, projectionPage, ProjectionPageSpec } from 'src/query/projection-page';
+import { iso, ref, SqlParams } from 'src/query/query-sql';
+import { RecordingsService } from 'src/query/recordings/recordings.service';
+import type {
+  SessionChildDto,
+  SessionDetailDto,
+  SessionDto,
+  SessionListQueryDto,
+  SessionPageDto,
+} from 'src/query/sessions/sessions.dto';
+
+interface SessionRow extends PageRow {
+  provider: string;
+  external_id: string;
+  kind: string;
+  status: string | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+  attributes: Record<string, unknown>;
+  parent_provider: string | null;
+  parent_external_id: string | null;
+  first_event_at: Date | null;
+  last_event_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ChildRow {
+  provider: string;
+  external_id: string;
+  kind: string;
+  status: string | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+const SESSION_SELECT = `x.id, x.provider, x.external_id, x.kind, x.status, x.started_at, x.ended_at, x.attributes,
+  x.first_event_at, x.last_event_at, x.created_at, x.updated_at,
+  parent.provider AS parent_provider, parent.external_id AS parent_external_id`;
+const SESSION_JOINS = 'LEFT JOIN sessions parent ON parent.id = x.parent_id';
+
+/** How many children a session's detail lists (oldest first). */
+export const CHILDREN_PER_SESSION = 500;
+
+function toDto(r: SessionRow): SessionDto {
+  return {
+    id: r.id,
+    provider: r.provider,
+    externalId: r.external_id,
+    kind: r.kind,
+    status: r.status,
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    attributes: r.attributes,
+    parent: ref(r.parent_provider, r.parent_external_id),
+    firstEventAt: iso(r.first_event_at),
+    lastEventAt: iso(r.last_event_at),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+const childDto = (r: ChildRow): SessionChildDto => ({
+  provider: r.provider,
+  externalId: r.external_id,
+  kind: r.kind,
+  status: r.status,
+  startedAt: iso(r.started_at),
+  endedAt: iso(r.ended_at),
+});
+
+/** The sessions listing: its filters on top of the shared projection paging (see projection-page.ts). */
+export function sessionPageSpec(query: SessionListQueryDto): ProjectionPageSpec {
+  const p = new SqlParams();
+  const where: string[] = [];
+  if (query.provider !== undefined) where.push(`x.provider = ${p.add(query.provider)}`);
+  if (query.status !== undefined) where.push(`x.status = ${p.add(query.status)}`);
+  if (query.kind !== undefined) where.push(`x.kind = ${p.add(query.kind)}`);
+  if (query.startedAfter !== undefined)
+    where.push(`x.started_at >= ${p.add(query.startedAfter)}::timestamptz`);
+  if (query.startedBefore !== undefined)
+    where.push(`x.started_at < ${p.add(query.startedBefore)}::timestamptz`);
+  return { table: 'sessions', select: SESSION_SELECT, joins: SESSION_JOINS, where, params: p, query };
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly db: Database,
+    private readonly recordings: RecordingsService,
+    private readonly measurements: MeasurementsService,
+  ) {}
+
+  async list(query: SessionListQueryDto): Promise<SessionPageDto> {
+    const { rows, nextCursor } = await projectionPage<SessionRow>(this.db, sessionPageSpec(query));
+    return { items: rows.map(toDto), nextCursor };
+  }
+
+  /** The session's internal id, or a 404. */
+  async idOf(provider: string, externalId: string): Promise<string> {
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT id FROM sessions WHERE provider = $1 AND external_id = $2',
+      [provider, externalId],
+    );
+    if (rows.length === 0) throw notFound(provider, externalId);
+    return rows[0].id;
+  }
+
+  async get(provider: string, externalId: string): Promise<SessionDetailDto> {
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT ${SESSION_SELECT} FROM sessions x ${SESSION_JOINS} WHERE x.provider = $1 AND x.external_id = $2`,
+      [provider, externalId],
+    );
+    if (rows.length === 0) throw notFound(provider, externalId);
+    const session = rows[0];
+    const [children, recordings, measurements] = await Promise.all([
+      this.db.query<ChildRow>(
+        `SELECT provider, external_id, kind, status, started_at, ended_at FROM sessions
+         WHERE parent_id = $1 ORDER BY id LIMIT $2`,
+        [session.id, CHILDREN_PER_SESSION],
+      ),
+      this.recordings.forSession(session.id),
+      this.measurements.forSession(session.id),
+    ]);
+    return { ...toDto(session), children: children.rows.map(childDto), recordings, measurements };
+  }
+}
+
+const notFound = (provider: string, externalId: string): ProblemException =>
+  new ProblemException(
+    404,
+    'not-found',
+    'Not found',
+    `No ${provider} session with id ${JSON.stringify(externalId)}.`,
+  );

@@ -1,0 +1,163 @@
+import type { PoolClient } from 'pg';
+import { deliveriesStatement } from 'src/query/deliveries/deliveries.service';
+import { feedStatement, timelineStatement } from 'src/query/events/events.service';
+import { projectionPageStatement } from 'src/query/projection-page';
+import { sessionPageSpec } from 'src/query/sessions/sessions.service';
+import type { SqlStatement } from 'src/query/query-sql';
+import { startTestApp, TestApp } from './support/test-app';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Parent Relationship'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/**
+ * The query API's hot pages must be index scans in the page's own order (no sort of a session's or the
+ * feed's whole history). The statements are the ones the services run, built by the same functions.
+ */
+describe('query plans', () => {
+  let t: TestApp;
+  let sessionId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const { rows } = await t.db.query<{ id: string }>(
+      "INSERT INTO sessions (provider, external_id) SELECT 'wms', 'plan-' || g FROM generate_series(1, 20) g RETURNING id",
+    );
+    sessionId = rows[0].id;
+    await t.db.query(
+      `INSERT INTO events (provider, idempotency_key, type, known, occurred_at, sequence, received_at, session_id, payload)
+       SELECT CASE WHEN g % 2 = 0 THEN 'wms' ELSE 'millicast' END, 'plan-' || g, 'TYPE_' || (g % 10), true,
+              now() - g * interval '1 second', g % 7, now(), $1::bigint + (g % 20), '{}'
+       FROM generate_series(1, 20000) g`,
+      [sessionId],
+    );
+    await t.db.query(
+      `INSERT INTO deliveries (provider, received_at, request_id, headers, context, body, body_size, status, processed_at)
+       SELECT 'wms', now(), 'r' || g, '{}', '{}', '\\x7b7d', 2, CASE WHEN g % 50 = 0 THEN 'rejected' ELSE 'accepted' END, now()
+       FROM generate_series(1, 5000) g`,
+    );
+    await t.db.query(
+      `INSERT INTO sessions (provider, external_id, status, updated_at)
+       SELECT CASE WHEN g % 10 = 0 THEN 'wms' ELSE 'perculus' END, 'many-' || g,
+              CASE WHEN g % 10 = 0 THEN 'finished' ELSE 'started' END, now() - g * interval '1 second'
+       FROM generate_series(1, 5000) g`,
+    );
+    await t.db.query('ANALYZE sessions');
+    await t.db.query('ANALYZE events');
+    await t.db.query('ANALYZE deliveries');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function explain(statement: SqlStatement): Promise<PlanNode[]> {
+    const client: PoolClient = await t.db.connect();
+    try {
+      await client.query('BEGIN');
+      // The test tables are far smaller than production's millions of rows, where a sequential scan of
+      // events is never the cheaper plan; without this the planner may pick one here because the whole
+      // table fits in a few pages. It only tips cost estimates, it cannot make an unusable index usable.
+      await client.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+        `EXPLAIN (FORMAT JSON) ${statement.text}`,
+        statement.values,
+      );
+      return nodes(rows[0]['QUERY PLAN'][0].Plan);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  /**
+   * What the page's LIMIT reads from: the node right under the Limit. An index scan there means the page
+   * is the first rows of the index range, in index order; a Sort there would mean sorting every match.
+   */
+  const pageSource = (plan: PlanNode[]) =>
+    plan
+      .filter((n) => n['Node Type'] === 'Limit')
+      .flatMap((n) => (n.Plans ?? []).filter((c) => c['Parent Relationship'] === 'Outer'))
+      .map((n) => ({ node: n['Node Type'], index: n['Index Name'] }));
+  const seqScansOf = (plan: PlanNode[], table: string) =>
+    plan.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === table);
+
+  it.each([
+    ['the first page', undefined as string | undefined],
+    ['a later page', Buffer.from(`["timeline","1714564800000000","3","12345"]`).toString('base64url')],
+    [
+      'a later page after an event without sequence',
+      Buffer.from(`["timeline","1714564800000000",null,"12345"]`).toString('base64url'),
+    ],
+  ])(
+    'reads %s of a session timeline from ix_events_session_timeline, without sorting',
+    async (_name, cursor) => {
+      const plan = await explain(timelineStatement(sessionId, { limit: 50, cursor }));
+      expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_events_session_timeline' }]);
+      expect(seqScansOf(plan, 'events')).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['the first page', {}],
+    ['a later page', { cursor: Buffer.from('["events","754","1001"]').toString('base64url') }],
+    ['a page for one provider since a time', { provider: 'wms', since: '2024-05-01T00:00:00Z' }],
+  ])('reads %s of the event feed from ix_events_feed', async (_name, filters) => {
+    const plan = await explain(feedStatement({ limit: 50, ...filters }));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_events_feed' }]);
+    expect(seqScansOf(plan, 'events')).toEqual([]);
+  });
+
+  it('reads a feed page for one provider and type from ix_events_provider_type_feed', async () => {
+    const plan = await explain(
+      feedStatement({
+        limit: 50,
+        provider: 'wms',
+        type: 'TYPE_2',
+        cursor: Buffer.from('["events","754","1001"]').toString('base64url'),
+      }),
+    );
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_events_provider_type_feed' }]);
+  });
+
+  it('reads rejected deliveries of a provider from ix_deliveries_status_provider_id', async () => {
+    const plan = await explain(deliveriesStatement({ limit: 50, status: 'rejected', provider: 'wms' }));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_deliveries_status_provider_id' }]);
+  });
+
+  const horizon = String(Date.now() * 1000);
+  // Halfway through the sessions' changes (one a second over the last 5000 seconds).
+  const changesCursor = Buffer.from(
+    `["sessions:updated","${(Date.now() - 2_500_000) * 1000}","42"]`,
+  ).toString('base64url');
+  it.each([
+    ['all changes', 'ix_sessions_updated', {}],
+    ['the changes of one provider', 'ix_sessions_provider_updated', { provider: 'wms' }],
+    ['the changes in one status', 'ix_sessions_status_updated', { status: 'finished' }],
+  ])('reads a later page of %s since a time from %s', async (_name, index, filters) => {
+    const spec = sessionPageSpec({
+      limit: 50,
+      updatedSince: '2024-05-01T00:00:00Z',
+      cursor: changesCursor,
+      ...filters,
+    });
+    const plan = await explain(projectionPageStatement(spec, horizon));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index }]);
+  });
+
+  it('reads a later page of the newest sessions backwards from the primary key', async () => {
+    const spec = sessionPageSpec({
+      limit: 50,
+      cursor: Buffer.from('["sessions:id","4000"]').toString('base64url'),
+    });
+    const plan = await explain(projectionPageStatement(spec, null));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: expect.stringMatching(/^PK_/) }]);
+  });
+});
