@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import { defaultBaseUrl, EXAMPLE_ENV, firstOf } from './simulator/defaults';
+import { DemoResult, runDemo } from './simulator/demo-day';
+import { progressBar } from './simulator/progress-bar';
+
+const USAGE = `Replays a realistic day of webhooks from every provider against a running service, then prints
+curl commands to look at the result.
+
+usage: npm run demo -- [--url <base>] [--api-key <key>] [--delay <ms>]
+
+  --url       service base URL (default: HOOKTRAIL_URL, else http://localhost:$PORT or :3000)
+  --api-key   API key, to mint the Eyeson callback URL (default: first of API_KEYS, else .env.example's)
+  --delay     pause between requests in ms (default 0)
+
+Secrets come from the same variables the service reads (WMS_MAC_SECRETS, MILLICAST_WEBHOOK_SECRETS,
+PERCULUS_WEBHOOK_SECRETS, EYESON_CALLBACK_SECRETS, ...), else from .env.example.`;
+
+function lookAround(result: DemoResult, baseUrl: string, apiKey: string): string {
+  const { ids } = result;
+  const auth = `-H "Authorization: Bearer $HOOKTRAIL_API_KEY"`;
+  const get = (path: string, extra = '') => `curl -s ${auth} "${baseUrl}${path}"${extra}`;
+  const enc = encodeURIComponent;
+  // The example key is no secret; a real one is never echoed.
+  const lines = [
+    apiKey === EXAMPLE_ENV.API_KEYS
+      ? `export HOOKTRAIL_API_KEY=${apiKey}   # the example key from .env.example`
+      : 'export HOOKTRAIL_API_KEY=<the API key you used>',
+    '',
+    '# every session of the day, newest first, and one provider at a time',
+    get('/api/sessions'),
+  ];
+  if (result.providers.includes('perculus'))
+    lines.push(
+      '',
+      '# the Perculus class and its timeline',
+      get(`/api/sessions/perculus/${enc(ids.perculusSession)}`),
+      get(`/api/sessions/perculus/${enc(ids.perculusSession)}/events`),
+    );
+  if (result.providers.includes('millicast'))
+    lines.push(
+      '',
+      '# the Millicast stream: its feed, recordings and latest thumbnail',
+      get('/api/sessions?provider=millicast'),
+      get('/api/recordings?provider=millicast'),
+      get(
+        `/api/millicast/streams/${enc(ids.millicast.accountId)}/${enc(ids.millicast.streamName)}/thumbnail`,
+        ' -o thumbnail.jpg',
+      ),
+    );
+  if (result.providers.includes('wms'))
+    lines.push(
+      '',
+      '# the WMS measurement (with its SNR series) and the session timeline',
+      get(`/api/measurements/wms/${enc(ids.wmsMeasurement)}`),
+      get(`/api/sessions/wms/${enc(ids.wmsSession)}/events`),
+    );
+  if (result.providers.includes('eyeson'))
+    lines.push(
+      '',
+      '# the Eyeson call, its recording and the supervisor session',
+      get(`/api/sessions/eyeson/${enc(ids.eyesonReference)}`),
+      get('/api/recordings?provider=eyeson'),
+    );
+  lines.push(
+    '',
+    '# the raw inbox, and what the service counted (needs METRICS_TOKEN instead when that is set)',
+    get('/api/deliveries'),
+    `${get('/metrics')} | grep hooktrail_webhook_deliveries_total`,
+  );
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      delay: { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const baseUrl = (values.url ?? defaultBaseUrl(process.env)).replace(/\/+$/, '');
+  const apiKey = values['api-key'] ?? firstOf(process.env, 'API_KEYS');
+  const delayMs = Number(values.delay);
+  if (!Number.isInteger(delayMs) || delayMs < 0) {
+    process.stderr.write(`--delay: not a whole number of milliseconds: ${values.delay}\n`);
+    return 64;
+  }
+  const tty = process.stdout.isTTY === true;
+  process.stdout.write(`Replaying a day of webhooks against ${baseUrl}\n`);
+  let result: DemoResult;
+  try {
+    result = await runDemo({
+      baseUrl,
+      apiKey,
+      env: process.env,
+      delayMs,
+      onProgress: ({ done, total, step, response }) => {
+        const line = progressBar(done, total, `${step.label} → ${response.status}`);
+        if (tty)
+          process.stdout.write(`\r${line.padEnd(process.stdout.columns ? process.stdout.columns - 1 : 100)}`);
+        else if (done === total || done % 10 === 0 || response.status >= 300)
+          process.stdout.write(`${line}\n`);
+      },
+    });
+  } catch (err) {
+    process.stderr.write(
+      `\nthe demo could not run against ${baseUrl}: ${(err as Error).message}\n` +
+        'Is the service running with the same secrets and API key? (npm run start:demo uses .env.example)\n',
+    );
+    return 69; // EX_UNAVAILABLE
+  }
+  if (tty) process.stdout.write('\n');
+
+  process.stdout.write(`\nSent ${result.total} webhooks:\n`);
+  for (const [provider, counts] of Object.entries(result.outcomes)) {
+    const text = Object.entries(counts)
+      .map(([outcome, n]) => `${n} ${outcome}`)
+      .join(', ');
+    process.stdout.write(`  ${provider.padEnd(10)} ${text}\n`);
+  }
+  for (const f of result.failures)
+    process.stdout.write(`  ! ${f.label}: HTTP ${f.status} ${f.body.slice(0, 300)}\n`);
+  process.stdout.write(`\nLook at the data:\n\n${lookAround(result, baseUrl, apiKey)}\n`);
+  return result.failures.length === 0 ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,60 @@
+import type { SimRequest } from './simulator.types';
+
+export interface SimResponse {
+  status: number;
+  contentType: string | null;
+  requestId: string | null;
+  text: string;
+  /** The body parsed as JSON when it is JSON. */
+  json: Record<string, unknown> | null;
+}
+
+async function read(res: Response): Promise<SimResponse> {
+  const text = await res.text();
+  let json: Record<string, unknown> | null = null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      json = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    requestId: res.headers.get('x-request-id'),
+    text,
+    json,
+  };
+}
+
+/** Sends the request byte for byte (the signature is over these bytes). */
+export async function send(baseUrl: string, req: SimRequest, timeoutMs = 10_000): Promise<SimResponse> {
+  const body = typeof req.body === 'string' ? req.body : new Uint8Array(req.body);
+  const res = await fetch(`${baseUrl}${req.path}`, {
+    method: 'POST',
+    headers: req.headers,
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return read(res);
+}
+
+/** POST /api/eyeson/callback-urls: the service mints the signed URL StreamRec is given for one call. */
+export async function mintEyesonCallbackUrl(
+  baseUrl: string,
+  apiKey: string,
+  reference: string,
+): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/eyeson/callback-urls`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ reference }),
+    signal: AbortSignal.timeout(10_000),
+  }).then(read);
+  const url = res.json?.url;
+  if (res.status !== 201 || typeof url !== 'string') {
+    throw new Error(`minting an Eyeson callback URL failed: ${res.status} ${res.text}`);
+  }
+  return url;
+}

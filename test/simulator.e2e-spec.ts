@@ -1,0 +1,127 @@
+import { runDemo } from '../scripts/simulator/demo-day';
+import { send } from '../scripts/simulator/http-client';
+import { SIMULATORS } from '../scripts/simulator/simulators';
+import type { ProviderSimulator } from '../scripts/simulator/simulator.types';
+import { parsePrometheus, sampleValue } from './support/prometheus';
+import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
+
+const simulators = Object.values(SIMULATORS).filter((s): s is ProviderSimulator => s !== undefined);
+const count = async (t: TestApp, sql: string, provider: string): Promise<number> =>
+  (await t.db.query<{ n: number }>(sql, [provider])).rows[0].n;
+
+describe('sender simulator', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe.each(simulators.map((s) => [s.provider, s] as const))('%s', (provider, simulator) => {
+    it.each(simulator.events.map((e) => [e]))(
+      'builds and signs %s so that the service accepts it',
+      async (event) => {
+        const req = simulator.build(event, {
+          secret: TEST_ENV[simulator.secretVariable],
+          session: `sim-${provider}-${event.replace(/[^A-Za-z0-9]/g, '-')}`,
+          at: Date.now() - 60_000,
+          env: TEST_ENV,
+        });
+        const res = await send(t.baseUrl, req);
+        expect({ status: res.status, body: res.json }).toMatchObject({
+          status: 200,
+          body: { status: 'accepted' },
+        });
+        // A documented event: the service recognises it (an unknown one would be kept with known = false).
+        const { rows } = await t.db.query<{ known: boolean }>(`SELECT known FROM events WHERE id = $1`, [
+          res.json?.eventId,
+        ]);
+        expect(rows).toEqual([{ known: true }]);
+      },
+    );
+  });
+
+  it('refuses (401) what is signed with another secret: the signature is real', async () => {
+    for (const simulator of simulators) {
+      const event = simulator.events[0];
+      const req = simulator.build(event, {
+        secret: Buffer.from('another-secret-entirely-0123').toString('base64'),
+        session: `wrong-secret-${simulator.provider}`,
+        at: Date.now(),
+        env: TEST_ENV,
+      });
+      const res = await send(t.baseUrl, req);
+      expect({ provider: simulator.provider, status: res.status }).toEqual({
+        provider: simulator.provider,
+        status: 401,
+      });
+    }
+  });
+});
+
+describe('npm run demo (its core, runDemo)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('replays a day from every provider that the query tables and /metrics then show', async () => {
+    const progress: number[] = [];
+    const result = await runDemo({
+      baseUrl: t.baseUrl,
+      apiKey: TEST_API_KEY,
+      env: TEST_ENV,
+      runId: 'e2e',
+      onProgress: ({ done }) => progress.push(done),
+    });
+    expect(result.failures).toEqual([]);
+    expect(progress).toEqual(Array.from({ length: result.total }, (_, i) => i + 1));
+    expect([...result.providers].sort()).toEqual(simulators.map((s) => s.provider).sort());
+
+    const m = parsePrometheus(
+      (await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200)).text,
+    );
+    for (const provider of result.providers) {
+      expect({ provider, outcomes: result.outcomes[provider] }).toEqual({
+        provider,
+        outcomes: { accepted: expect.any(Number) },
+      });
+      expect(
+        await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider = $1`, provider),
+      ).toBeGreaterThan(0);
+      expect(await count(t, `SELECT count(*)::int AS n FROM events WHERE provider = $1`, provider)).toBe(
+        result.outcomes[provider].accepted,
+      );
+      expect(sampleValue(m, 'hooktrail_webhook_deliveries_total', { provider, outcome: 'accepted' })).toBe(
+        result.outcomes[provider].accepted,
+      );
+    }
+    const recordings = (provider: string) =>
+      count(t, `SELECT count(*)::int AS n FROM recordings WHERE provider = $1`, provider);
+    if (result.providers.includes('perculus')) expect(await recordings('perculus')).toBeGreaterThan(0);
+    if (result.providers.includes('millicast')) expect(await recordings('millicast')).toBeGreaterThan(0);
+    if (result.providers.includes('eyeson')) expect(await recordings('eyeson')).toBeGreaterThan(0);
+    if (result.providers.includes('wms')) {
+      const { rows } = await t.db.query(
+        `SELECT m.status, count(x.*)::int AS samples FROM measurements m LEFT JOIN measurement_samples x ON x.measurement_id = m.id
+         WHERE m.provider = 'wms' AND m.external_id = $1 GROUP BY m.status`,
+        [result.ids.wmsMeasurement],
+      );
+      expect(rows).toEqual([{ status: expect.any(String), samples: 3 }]);
+    }
+  });
+
+  it('can be run again against the same service: a new run makes new sessions, not duplicates', async () => {
+    const before = await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-');
+    const result = await runDemo({ baseUrl: t.baseUrl, apiKey: TEST_API_KEY, env: TEST_ENV, runId: 'again' });
+    expect(result.failures).toEqual([]);
+    expect(Object.values(result.outcomes).every((o) => Object.keys(o).join() === 'accepted')).toBe(true);
+    expect(
+      await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-'),
+    ).toBeGreaterThan(before);
+  });
+});
