@@ -70,8 +70,9 @@ export async function createHttpApp(
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger, app.get(MetricsService)));
-  // Security headers on every response, webhooks and health included (helmet defaults).
-  app.use(helmet());
+  // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
+  // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
   app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
   app.use(express.json({ limit: '256kb' }));

@@ -33,6 +33,7 @@ function expectSecurityHeaders(res: Response): void {
     'cross-origin-resource-policy': 'same-origin',
     'referrer-policy': 'no-referrer',
   });
+  expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
   expect(res.headers['x-powered-by']).toBeUndefined();
 }
 
@@ -51,6 +52,13 @@ describe('security headers', () => {
     expectSecurityHeaders(await postWms(t, 0).expect(200));
     expectSecurityHeaders(await t.http().post('/webhooks/wms').send('{}').expect(401));
     expectSecurityHeaders(await t.http().get('/nowhere').expect(404));
+  });
+
+  it('let the API documentation load: Swagger UI needs no inline script', async () => {
+    const res = await t.http().get('/docs').expect(200);
+    expectSecurityHeaders(res);
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    await t.http().get('/docs/swagger-ui-init.js').expect(200);
   });
 });
 
@@ -80,6 +88,8 @@ describe('API rate limiting (API_RATE_LIMIT_PER_MINUTE)', () => {
     expect(refused.body.retryAfterSeconds).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expectSecurityHeaders(refused);
+    // One budget per client across the API: the query routes are refused too.
+    await t.http().get('/api/sessions').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(429);
   });
 
   it('gives every API key a budget of its own', async () => {
