@@ -12,6 +12,7 @@ import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
 import type { AppConfig } from 'src/config/app-config';
+import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/providers/provider-configs';
@@ -119,9 +120,17 @@ export async function createHttpApp(
   return app;
 }
 
-/** Runs pending migrations; the app never synchronizes its schema. */
+/**
+ * Runs pending migrations; the app never synchronizes its schema. Instances starting together take turns
+ * (advisory lock): the first applies them, the others then find nothing to do.
+ */
 export async function runMigrations(app: NestExpressApplication, logger: Pino): Promise<void> {
   const dataSource = app.get(DataSource);
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const applied = await withAdvisoryLock(
+    dataSource,
+    ADVISORY_LOCK.migrations,
+    () => dataSource.runMigrations({ transaction: 'each' }),
+    { waitMs: 10 * 60_000, onWait: () => logger.info('waiting for another instance to finish migrating') },
+  );
   if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
 }

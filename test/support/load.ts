@@ -39,7 +39,14 @@ export class LoadGenerator {
   constructor(
     private readonly target: (i: number) => string,
     private readonly next: (i: number) => WebhookRequest,
-    private readonly options: { concurrency: number; max: number; pauseMs?: number },
+    private readonly options: {
+      concurrency: number;
+      max: number;
+      /** Pause after each answer. */
+      pauseMs?: number;
+      /** Back off after a request that got no answer (the service is down), as senders do. */
+      backoffMs?: number;
+    },
   ) {}
 
   start(): this {
@@ -50,12 +57,14 @@ export class LoadGenerator {
   private async work(): Promise<void> {
     while (!this.stopped && this.issued < this.options.max) {
       const i = this.issued++;
-      this.outcomes.push(await sendOnce(this.target(i), this.next(i)));
+      const outcome = await sendOnce(this.target(i), this.next(i));
+      this.outcomes.push(outcome);
       for (const waiter of this.waiters.filter((x) => this.outcomes.length >= x.count)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
-      if (this.options.pauseMs) await new Promise((r) => setTimeout(r, this.options.pauseMs));
+      const pause = outcome.status === null ? (this.options.backoffMs ?? 0) : (this.options.pauseMs ?? 0);
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   }
 
