@@ -1,10 +1,12 @@
 import { InitialSchema1795517811919 } from '../../migrations/1795517811919-initial-schema';
 import { PerculusSeenTokens1795518252048 } from '../../migrations/1795518252048-perculus-seen-tokens';
 import { MillicastThumbnails1795518343920 } from '../../migrations/1795518343920-millicast-thumbnails';
+import { ProjectionFieldVersions1795519029472 } from '../../migrations/1795519029472-projection-field-versions';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
   InitialSchema1795517811919,
   PerculusSeenTokens1795518252048,
   MillicastThumbnails1795518343920,
+  ProjectionFieldVersions1795519029472,
 ];

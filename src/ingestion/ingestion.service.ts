@@ -10,10 +10,15 @@ import type {
   IngestPlan,
   RawDelivery,
   Rejection,
+  StatusChange,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
 import { orderKey } from 'src/ingestion/order-key';
 import {
+  initialFieldVersions,
+  MEASUREMENT_SCALARS,
+  RECORDING_SCALARS,
+  SESSION_SCALARS,
   COUNT_DUPLICATE,
   FIND_EVENT,
   INSERT_DELIVERY,
@@ -149,68 +154,80 @@ export class IngestionService {
     const sessionIds = new Map<string, string>();
     const recordingIds = new Map<string, string>();
     const measurementIds = new Map<string, string>();
-    const common = (
+    /** Runs one projection upsert: the common columns ($1..$10), then the table's scalars in order. */
+    const upsert = async (
+      sql: string,
+      columns: readonly string[],
       externalId: string,
       change: {
-        status?: { value: string; rank: number };
+        status?: StatusChange;
         startedAt?: Date | null;
         endedAt?: Date | null;
         attributes?: Record<string, unknown>;
       },
-    ) => [
-      provider,
-      externalId,
-      change.status?.value ?? null,
-      change.status?.rank ?? 0,
-      version,
-      change.startedAt ?? null,
-      change.endedAt ?? null,
-      JSON.stringify(change.attributes ?? {}),
-      event.occurredAt,
-    ];
+      scalars: Record<string, unknown>,
+    ): Promise<string> => {
+      const { rows } = await client.query<{ id: string }>(sql, [
+        provider,
+        externalId,
+        change.status?.value ?? null,
+        change.status?.rank ?? 0,
+        version,
+        change.startedAt ?? null,
+        change.endedAt ?? null,
+        JSON.stringify(change.attributes ?? {}),
+        event.occurredAt,
+        JSON.stringify(initialFieldVersions(version, scalars, change.attributes)),
+        ...columns.map((column) => scalars[column] ?? null),
+      ]);
+      return rows[0].id;
+    };
     const ensureSession = async (externalId: string | undefined): Promise<string | null> => {
       if (externalId === undefined) return null;
       const known = sessionIds.get(externalId);
       if (known !== undefined) return known;
-      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [
-        ...common(externalId, {}),
-        null,
-        null,
-      ]);
-      sessionIds.set(externalId, rows[0].id);
-      return rows[0].id;
+      const id = await upsert(
+        UPSERT_SESSION,
+        SESSION_SCALARS,
+        externalId,
+        {},
+        { kind: null, parent_id: null },
+      );
+      sessionIds.set(externalId, id);
+      return id;
     };
 
     for (const s of plan.sessions ?? []) {
       const parentId = await ensureSession(s.parentExternalId);
-      const { rows } = await client.query<{ id: string }>(UPSERT_SESSION, [
-        ...common(s.externalId, s),
-        s.kind ?? null,
-        parentId,
-      ]);
-      sessionIds.set(s.externalId, rows[0].id);
+      sessionIds.set(
+        s.externalId,
+        await upsert(UPSERT_SESSION, SESSION_SCALARS, s.externalId, s, {
+          kind: s.kind ?? null,
+          parent_id: parentId,
+        }),
+      );
     }
     for (const r of plan.recordings ?? []) {
-      const sessionId = await ensureSession(r.sessionExternalId);
-      const { rows } = await client.query<{ id: string }>(UPSERT_RECORDING, [
-        ...common(r.externalId, r),
-        sessionId,
-        r.kind ?? null,
-        r.durationMs ?? null,
-        r.sizeBytes ?? null,
-        r.url ?? null,
-        r.urlExpiresAt ?? null,
-        r.error ?? null,
-      ]);
-      recordingIds.set(r.externalId, rows[0].id);
+      const scalars = {
+        session_id: await ensureSession(r.sessionExternalId),
+        kind: r.kind ?? null,
+        duration_ms: r.durationMs ?? null,
+        size_bytes: r.sizeBytes ?? null,
+        url: r.url ?? null,
+        url_expires_at: r.urlExpiresAt ?? null,
+        error: r.error ?? null,
+      } satisfies Record<(typeof RECORDING_SCALARS)[number], unknown>;
+      recordingIds.set(
+        r.externalId,
+        await upsert(UPSERT_RECORDING, RECORDING_SCALARS, r.externalId, r, scalars),
+      );
     }
     for (const m of plan.measurements ?? []) {
-      const sessionId = await ensureSession(m.sessionExternalId);
-      const { rows } = await client.query<{ id: string }>(UPSERT_MEASUREMENT, [
-        ...common(m.externalId, m),
-        sessionId,
-      ]);
-      measurementIds.set(m.externalId, rows[0].id);
+      const scalars = { session_id: await ensureSession(m.sessionExternalId) };
+      measurementIds.set(
+        m.externalId,
+        await upsert(UPSERT_MEASUREMENT, MEASUREMENT_SCALARS, m.externalId, m, scalars),
+      );
     }
     for (const sample of plan.samples ?? []) {
       const measurementId = measurementIds.get(sample.measurementExternalId);

@@ -31,6 +31,10 @@ export abstract class ProjectionColumns {
   @Column({ type: 'text', collation: 'C', default: '' })
   version: string;
 
+  /** Per field, the order key of the event whose value the field holds (`a.<key>` for attributes). */
+  @Column({ name: 'field_versions', type: 'jsonb', default: () => "'{}'" })
+  fieldVersions: Record<string, string>;
+
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt: Date | null;
 
