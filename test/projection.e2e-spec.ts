@@ -11,7 +11,10 @@ class PlanAdapter implements WebhookAdapter<IngestPlan> {
   readonly keptHeaders = [] as const;
   decode(raw: RawDelivery): DecodeResult<IngestPlan> {
     const plan = JSON.parse(raw.body.toString()) as IngestPlan & { event: { occurredAt: string } };
-    return { ok: true, value: { ...plan, event: { ...plan.event, occurredAt: new Date(plan.event.occurredAt) } } };
+    return {
+      ok: true,
+      value: { ...plan, event: { ...plan.event, occurredAt: new Date(plan.event.occurredAt) } },
+    };
   }
   plan(payload: IngestPlan): IngestPlan {
     return payload;
@@ -20,15 +23,29 @@ class PlanAdapter implements WebhookAdapter<IngestPlan> {
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
-function plan(key: string, second: number, recording: Record<string, unknown>, session?: Record<string, unknown>): IngestPlan {
+function plan(
+  key: string,
+  second: number,
+  recording: Record<string, unknown>,
+  session?: Record<string, unknown>,
+): IngestPlan {
   return {
     idempotencyKey: key,
-    event: { type: 'TEST', known: true, occurredAt: at(second), payload: {}, sessionExternalId: 'S', recordingExternalId: 'R' },
+    event: {
+      type: 'TEST',
+      known: true,
+      occurredAt: at(second),
+      payload: {},
+      sessionExternalId: 'S',
+      recordingExternalId: 'R',
+    },
     sessions: [{ externalId: 'S', ...session }],
     recordings: [{ externalId: 'R', sessionExternalId: 'S', ...recording }],
   };
@@ -49,8 +66,18 @@ describe('order-independent projections', () => {
     const plans = [
       plan('e0', 0, { attributes: { a: 0 } }, { kind: 'call' }),
       plan('e1', 1, { url: 'u1', kind: 'video', status: { value: 'processing', rank: 1 } }),
-      plan('e2', 2, { url: 'u2', attributes: { a: 2 }, status: { value: 'failed', rank: 2 } }, { attributes: { who: 'x' } }),
-      plan('e3', 3, { sizeBytes: 30, attributes: { b: 3 }, status: { value: 'ready', rank: 2 }, endedAt: at(3) }),
+      plan(
+        'e2',
+        2,
+        { url: 'u2', attributes: { a: 2 }, status: { value: 'failed', rank: 2 } },
+        { attributes: { who: 'x' } },
+      ),
+      plan('e3', 3, {
+        sizeBytes: 30,
+        attributes: { b: 3 },
+        status: { value: 'ready', rank: 2 },
+        endedAt: at(3),
+      }),
     ];
     const adapter = new PlanAdapter();
     const results = new Set<string>();
@@ -64,7 +91,11 @@ describe('order-independent projections', () => {
           ...p,
           event: { ...p.event, sessionExternalId: `${run}:S`, recordingExternalId: `${run}:R` },
           sessions: p.sessions?.map((s) => ({ ...s, externalId: `${run}:S` })),
-          recordings: p.recordings?.map((r) => ({ ...r, externalId: `${run}:R`, sessionExternalId: `${run}:S` })),
+          recordings: p.recordings?.map((r) => ({
+            ...r,
+            externalId: `${run}:R`,
+            sessionExternalId: `${run}:S`,
+          })),
         };
         const raw: RawDelivery = {
           provider: 'wms',
