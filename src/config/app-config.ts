@@ -85,6 +85,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
   };
+  if (config.providers.millicast.thumbnailMaxBytes > config.webhookBodyLimitBytes) {
+    // The body parser stops larger bodies first, so such a thumbnail would be answered 413 and not stored.
+    errors.add(
+      'MILLICAST_THUMBNAIL_MAX_BYTES',
+      `must not exceed WEBHOOK_BODY_LIMIT (${config.webhookBodyLimitBytes} bytes)`,
+    );
+  }
   if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
   return config;
 }

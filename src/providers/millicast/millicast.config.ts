@@ -23,7 +23,7 @@ export function parseMillicastConfig(env: Env, errors: ConfigErrors): MillicastC
       env,
       'MILLICAST_THUMBNAIL_MAX_BYTES',
       errors,
-      2 * 1024 * 1024,
+      1024 * 1024,
       50 * 1024 * 1024,
     ),
   };
