@@ -68,6 +68,10 @@ describe('loadConfig', () => {
       { API_KEYS: 'k'.repeat(16), API_KEYS_FILE: '/x' },
       'API_KEYS: set either API_KEYS or API_KEYS_FILE, not both',
     ],
+    [
+      { WEBHOOK_BODY_LIMIT: '512kb', MILLICAST_THUMBNAIL_MAX_BYTES: '1mb' },
+      'MILLICAST_THUMBNAIL_MAX_BYTES: must not exceed WEBHOOK_BODY_LIMIT (524288 bytes)',
+    ],
   ])('refuses %j with a clear message', (env, message) => {
     expect(problems(env)).toContain(message);
   });
