@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
+import { answerClientErrors } from 'src/common/client-error';
 import { PinoNestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
@@ -68,6 +69,7 @@ export async function createHttpApp(
     logger: new PinoNestLogger(logger),
   });
   app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger, app.get(MetricsService)));

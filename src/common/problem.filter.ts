@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isDatabaseUnavailable } from 'src/database/db-errors';
+import { isDatabaseUnavailable, isDataException } from 'src/database/db-errors';
 import { PROBLEM_CONTENT_TYPE, ProblemCode, ProblemException } from 'src/common/problem';
 
 const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
@@ -62,6 +62,16 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
       CODE_BY_STATUS[status]?.[0] ?? 'bad-request',
       CODE_BY_STATUS[status]?.[1] ?? 'Bad request',
     );
+  if (isDataException(error)) {
+    // A request value reached a query unchecked (a guard's lookup, say): the data is at fault, not us.
+    logger.warn(`data exception from a request value: ${(error as Error).message}`);
+    return new ProblemException(
+      422,
+      'unprocessable-data',
+      'Unprocessable data',
+      'The request holds a value that cannot be stored (for example a NUL character).',
+    );
+  }
   if (isDatabaseUnavailable(error)) {
     logger.warn(`database unavailable: ${(error as Error).message}`);
     return new ProblemException(

@@ -10,6 +10,8 @@ export type ProblemCode =
   | 'empty-body'
   | 'unsupported-media-type'
   | 'payload-too-large'
+  | 'headers-too-large'
+  | 'request-timeout'
   | 'thumbnail-too-large'
   | 'validation-failed'
   | 'unprocessable-data'

@@ -29,6 +29,7 @@ import {
   UPSERT_SESSION,
 } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
+import { storableJson } from 'src/ingestion/storable-json';
 
 /** Thrown inside the transaction when the event exists already: roll back, then count the duplicate. */
 class DuplicateEvent extends Error {}
@@ -279,7 +280,7 @@ export class IngestionService {
       return client
         .query<{ id: string }>(
           `UPDATE deliveries SET status = $2, error = $3, event_id = COALESCE($4, event_id), attempts = attempts + 1, processed_at = now() WHERE id = $1 RETURNING id`,
-          [replayOf, status, error === null ? null : JSON.stringify(error), eventId],
+          [replayOf, status, error === null ? null : storableJson(error), eventId],
         )
         .then((r) => r.rows[0].id);
     }
@@ -294,7 +295,7 @@ export class IngestionService {
         raw.body,
         raw.body.length,
         status,
-        error === null ? null : JSON.stringify(error),
+        error === null ? null : storableJson(error),
         eventId,
       ])
       .then((r) => r.rows[0].id);
