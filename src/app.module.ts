@@ -10,6 +10,7 @@ import { MetricsModule } from 'src/metrics/metrics.module';
 import { ProvidersModule } from 'src/providers/providers.module';
 import { QueryModule } from 'src/query/query.module';
 import { RateLimitModule } from 'src/rate-limit/rate-limit.module';
+import { RetentionModule } from 'src/retention/retention.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         QueryModule,
         MetricsModule.register(config),
         RateLimitModule.register(config.rateLimit),
+        RetentionModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

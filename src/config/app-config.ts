@@ -13,6 +13,7 @@ import {
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
 import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
+import { parseRetentionConfig, RetentionConfig } from 'src/retention/retention.config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -38,6 +39,7 @@ export interface AppConfig {
   providers: ProvidersConfig;
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
+  retention: RetentionConfig;
 }
 
 /** Parses and validates the whole configuration once; throws one error that lists every problem. */
@@ -84,6 +86,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     providers: parseProvidersConfig(env, errors),
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
+    retention: parseRetentionConfig(env, errors),
   };
   if (config.providers.millicast.thumbnailMaxBytes > config.webhookBodyLimitBytes) {
     // The body parser stops larger bodies first, so such a thumbnail would be answered 413 and not stored.

@@ -2,6 +2,7 @@ import { InitialSchema1795517811919 } from '../../migrations/1795517811919-initi
 import { PerculusSeenTokens1795518252048 } from '../../migrations/1795518252048-perculus-seen-tokens';
 import { MillicastThumbnails1795518343920 } from '../../migrations/1795518343920-millicast-thumbnails';
 import { ProjectionFieldVersions1795519029472 } from '../../migrations/1795519029472-projection-field-versions';
+import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/1795520215421-deliveries-unpurged-index';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PerculusSeenTokens1795518252048,
   MillicastThumbnails1795518343920,
   ProjectionFieldVersions1795519029472,
+  DeliveriesUnpurgedIndex1795520215421,
 ];

@@ -11,6 +11,8 @@ export type DeliveryStatus = 'accepted' | 'rejected' | 'failed';
 @Index('ix_deliveries_status_provider_id', ['status', 'provider', 'id'])
 @Index('ix_deliveries_received_at', ['receivedAt'])
 @Index('ix_deliveries_event_id', ['eventId'])
+// Retention purges oldest bodies first: this index skips the rows it purged already.
+@Index('ix_deliveries_unpurged_received_at', ['receivedAt'], { where: '"body" IS NOT NULL' })
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
