@@ -33,6 +33,10 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
       : typeof message === 'string'
         ? message
         : undefined;
+    // Nest's router answers "Cannot POST /path": not echoed, the path may hold a credential (a mistyped
+    // callback URL).
+    if (status === 404 && detail !== undefined && /^Cannot [A-Z]+ \//.test(detail))
+      return new ProblemException(status, code, title, 'No route matches this method and path.');
     return new ProblemException(status, code, title, detail);
   }
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
@@ -90,10 +94,17 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
   );
 }
 
-/** The matched route pattern (never the concrete path, which may carry a callback token), else the path. */
+/**
+ * The matched route pattern, never the concrete path, which may carry a callback token. Before routing
+ * (a body refused by the parser) or when no route matched, only the first two segments of the path: the
+ * rest may be a credential (a callback URL with a segment added, or cut short) and never goes to logs,
+ * metrics or responses.
+ */
 export function routeOf(req: Request): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof pattern === 'string' ? pattern : req.path;
+  if (typeof pattern === 'string') return pattern;
+  const segments = req.path.split('/').filter((s) => s.length > 0);
+  return segments.length <= 2 ? req.path : `/${segments.slice(0, 2).join('/')}/…`;
 }
 
 export function sendProblem(problem: ProblemException, req: Request, res: Response): void {
