@@ -25,6 +25,12 @@ describe('when the Postgres server stops and restarts under load', () => {
     await pg?.destroy();
   });
 
+  it('has an invariant check that notices a 2xx for a delivery that is not stored', async () => {
+    const request = mixedDelivery('never-sent', 0);
+    const problems = await unstored2xx(t.db, [{ request, status: 200, body: { eventId: '1' }, ms: 1 }]);
+    expect(problems).toEqual([expect.stringContaining('0 accepted inbox rows')]);
+  });
+
   it('survives the server ending a session between two statements of a transaction', async () => {
     const db = t.app.get(Database);
     const failure = await db
@@ -65,6 +71,8 @@ describe('when the Postgres server stops and restarts under load', () => {
     expect(downWindow.filter((o) => o.status === 503).length).toBeGreaterThan(0);
     for (const o of outcomes.filter((x) => x.status === 503))
       expect(o.body).toMatchObject({ code: 'database-unavailable', status: 503 });
+    // Promptly: bounded by the connect timeout (500 ms here), never a hung request.
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(3_000);
     // Recovered: the deliveries after the restart went through again.
     expect(outcomes.slice(-20).every(is2xx)).toBe(true);
 

@@ -7,6 +7,8 @@ export interface Outcome {
   /** The HTTP status, or null when no answer came (connection refused or reset, timeout). */
   status: number | null;
   body: Record<string, unknown> | null;
+  /** How long the answer (or the failure) took. */
+  ms: number;
   error?: string;
 }
 
@@ -17,11 +19,12 @@ export function mixedDelivery(tag: string, i: number): WebhookRequest {
 }
 
 export async function sendOnce(baseUrl: string, request: WebhookRequest): Promise<Outcome> {
+  const started = Date.now();
   try {
     const res: WebhookResponse = await send(baseUrl, request, 10_000);
-    return { request, status: res.status, body: res.body };
+    return { request, status: res.status, body: res.body, ms: Date.now() - started };
   } catch (err) {
-    return { request, status: null, body: null, error: (err as Error).message };
+    return { request, status: null, body: null, ms: Date.now() - started, error: (err as Error).message };
   }
 }
 
