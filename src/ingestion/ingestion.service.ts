@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import type { PoolClient } from 'pg';
 import { ProblemCode, ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import { isDatabaseUnavailable } from 'src/database/db-errors';
@@ -8,11 +7,13 @@ import type {
   AppliedPlan,
   IngestOutcome,
   IngestPlan,
+  Queryable,
   RawDelivery,
   Rejection,
   StatusChange,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
+import { DuplicateEvent, GroupCommit } from 'src/ingestion/group-commit';
 import { orderKey } from 'src/ingestion/order-key';
 import {
   initialFieldVersions,
@@ -31,8 +32,30 @@ import {
 import { rawBodyOf } from 'src/ingestion/signature';
 import { storableJson } from 'src/ingestion/storable-json';
 
-/** Thrown inside the transaction when the event exists already: roll back, then count the duplicate. */
-class DuplicateEvent extends Error {}
+/**
+ * The state rows a plan writes, for the group commit: batches in flight at the same time never share one,
+ * so they never wait on each other's row locks.
+ */
+function rowsOf(provider: string, plan: IngestPlan): string[] {
+  const rows = new Set<string>();
+  const session = (id: string | undefined) => {
+    if (id !== undefined) rows.add(`session:${provider}:${id}`);
+  };
+  for (const s of plan.sessions ?? []) {
+    session(s.externalId);
+    session(s.parentExternalId);
+  }
+  for (const r of plan.recordings ?? []) {
+    rows.add(`recording:${provider}:${r.externalId}`);
+    session(r.sessionExternalId);
+  }
+  for (const m of plan.measurements ?? []) {
+    rows.add(`measurement:${provider}:${m.externalId}`);
+    session(m.sessionExternalId);
+  }
+  session(plan.event.sessionExternalId);
+  return [...rows];
+}
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the system, is at fault. */
 function isDataError(err: unknown): boolean {
@@ -65,7 +88,25 @@ function invalidDateIn(plan: IngestPlan): string | null {
 export class IngestionService {
   private readonly logger = new Logger(IngestionService.name);
 
-  constructor(private readonly db: Database) {}
+  /**
+   * Concurrent deliveries share a transaction and multi-row statements (see group-commit.ts); these are the
+   * statements that may be merged, with the columns that identify the row each one writes.
+   */
+  readonly groupCommit: GroupCommit;
+
+  constructor(private readonly db: Database) {
+    this.groupCommit = new GroupCommit(
+      db,
+      new Map([
+        [UPSERT_SESSION, ['provider', 'external_id']],
+        [UPSERT_RECORDING, ['provider', 'external_id']],
+        [UPSERT_MEASUREMENT, ['provider', 'external_id']],
+        [INSERT_SAMPLE, []],
+        [INSERT_EVENT, ['provider', 'idempotency_key']],
+        [INSERT_DELIVERY, ['event_id']],
+      ]),
+    );
+  }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
   async receive<T>(adapter: WebhookAdapter<T>, req: Request): Promise<Record<string, unknown>> {
@@ -122,14 +163,19 @@ export class IngestionService {
       );
     }
 
+    // Everything the delivery writes, in one transaction: its own, or one shared with concurrent deliveries
+    // (a replay runs alone). Either way it is answered only after that transaction commits.
+    const work = async (client: Queryable) => {
+      const applied = await this.apply(client, raw, plan);
+      if (applied === null) throw new DuplicateEvent();
+      if (adapter.afterApply) await adapter.afterApply(client, decoded.value, raw, applied);
+      const deliveryId = await this.writeDelivery(client, raw, 'accepted', null, applied.eventId, replayOf);
+      return { outcome: 'accepted' as const, deliveryId, eventId: applied.eventId };
+    };
     try {
-      return await this.db.transaction(async (client) => {
-        const applied = await this.apply(client, raw, plan);
-        if (applied === null) throw new DuplicateEvent();
-        if (adapter.afterApply) await adapter.afterApply(client, decoded.value, raw, applied);
-        const deliveryId = await this.writeDelivery(client, raw, 'accepted', null, applied.eventId, replayOf);
-        return { outcome: 'accepted' as const, deliveryId, eventId: applied.eventId };
-      });
+      return await (replayOf === undefined
+        ? this.groupCommit.run(raw.provider, plan.idempotencyKey, rowsOf(raw.provider, plan), work)
+        : this.db.transaction(work));
     } catch (err) {
       if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
       if (isDatabaseUnavailable(err)) throw err;
@@ -148,7 +194,7 @@ export class IngestionService {
   }
 
   /** Writes projections and the event; null when the event is already on the timeline. */
-  private async apply(client: PoolClient, raw: RawDelivery, plan: IngestPlan): Promise<AppliedPlan | null> {
+  private async apply(client: Queryable, raw: RawDelivery, plan: IngestPlan): Promise<AppliedPlan | null> {
     const { provider } = raw;
     const { event } = plan;
     const version = orderKey(event.occurredAt, event.sequence, plan.idempotencyKey);
@@ -269,7 +315,7 @@ export class IngestionService {
   }
 
   private writeDelivery(
-    client: Pick<PoolClient, 'query'>,
+    client: Queryable,
     raw: RawDelivery,
     status: 'accepted' | 'rejected' | 'failed',
     error: Record<string, unknown> | null,

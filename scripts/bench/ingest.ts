@@ -1,0 +1,361 @@
+import 'reflect-metadata';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { BENCH_PROVIDERS, BenchProvider, benchServiceEnv, DeliveryStream } from './bench-deliveries';
+import { Answer, closedLoop, LoadStats, openLoop } from './bench-load';
+import {
+  BenchPostgres,
+  Child,
+  freePort,
+  migrate,
+  spawnNode,
+  startBenchPostgres,
+  Usage,
+  UsageMeter,
+  waitReady,
+} from './bench-processes';
+import { verifyAnswers } from './bench-verify';
+
+/**
+ * `npm run bench`: ingest throughput and latency of the service against a reference server on the same box.
+ *
+ * Starts a fresh Postgres (embedded, default durability; or a fresh database on DATABASE_URL), the service
+ * (`dist/src/main.js`, a child process like production) and the reference server (reference-server.ts, the
+ * practical ceiling), then drives signed, unique, mixed deliveries of every provider the service serves at
+ * several concurrencies (closed loop, autocannon), and at half the service's peak rate (open loop). After
+ * each run it checks that every 2xx delivery is stored exactly once. Exits non-zero on any lost delivery,
+ * non-2xx answer or connection error.
+ *
+ * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); DB_POOL_SIZE, LOG_LEVEL and
+ * INGEST_* are passed to the service when set.
+ */
+
+const env = process.env;
+const FIXED_RATE = env.BENCH_RATE ? Number(env.BENCH_RATE) : null;
+const LEVELS = FIXED_RATE !== null ? [] : (env.BENCH_CONNECTIONS ?? '8,32,64').split(',').map(Number);
+const DURATION_S = Number(env.BENCH_DURATION_S ?? 8);
+const WARMUP_S = Number(env.BENCH_WARMUP_S ?? 3);
+const API_KEY = 'bench-api-key-0123456789abcdef';
+
+type Server = 'service' | 'reference';
+
+interface Row {
+  server: Server;
+  load: string;
+  connections: number;
+  stats: LoadStats;
+  usage: Usage;
+  lost: number;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+async function probe(
+  url: string,
+  stream: DeliveryStream,
+  provider: BenchProvider,
+  answers: Answer[],
+): Promise<number> {
+  const delivery = stream.one(provider);
+  if (delivery === null) throw new Error(`no ${provider} delivery could be built`);
+  const res = await fetch(url + delivery.path, {
+    method: 'POST',
+    headers: delivery.headers,
+    body: delivery.body,
+  });
+  const text = await res.text();
+  if (res.status !== 404) {
+    const parsed =
+      res.status < 300
+        ? (JSON.parse(text) as { status?: string; deliveryId?: string; eventId?: string })
+        : {};
+    answers.push({
+      delivery,
+      status: res.status,
+      outcome: parsed.status,
+      deliveryId: parsed.deliveryId === undefined ? undefined : String(parsed.deliveryId),
+      eventId: parsed.eventId === undefined ? undefined : String(parsed.eventId),
+      detail: res.status < 300 ? undefined : text.slice(0, 300),
+    });
+  }
+  if (res.status >= 300 && res.status !== 404)
+    throw new Error(`${provider} probe answered ${res.status}: ${text.slice(0, 500)}`);
+  return res.status;
+}
+
+async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** BENCH_PG_STATS=1: where the service's database time went (pg_stat_statements, planning included). */
+async function printStatementStats(url: string): Promise<void> {
+  const { rows } = await withClient(url, (c) =>
+    c.query<{ calls: string; total_ms: number; mean_ms: number; plan_ms: number; query: string }>(
+      `SELECT calls, total_exec_time + total_plan_time AS total_ms, mean_exec_time AS mean_ms,
+              mean_plan_time AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+    ),
+  );
+  log('service statements by total time (pg_stat_statements):');
+  for (const r of rows) {
+    log(
+      `  ${fmt(r.total_ms).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  exec ${fmt(r.mean_ms, 3)} ms  plan ${fmt(r.plan_ms, 3)} ms  ${r.query.slice(0, 110)}`,
+    );
+  }
+}
+
+function printTable(rows: Row[]): void {
+  log('');
+  log(
+    '| server | load | deliveries/s | p50 ms | p99 ms | non-2xx | errors | lost | peak RSS MB | CPU µs/delivery: server | postgres | load gen | machine busy |',
+  );
+  log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const per = (cpu: number | null) =>
+      cpu === null || r.stats.ok === 0 ? '-' : fmt((cpu * 1e6) / r.stats.ok);
+    log(
+      `| ${r.server} | ${r.load} | ${fmt(r.stats.rate)} | ${fmt(r.stats.p50, 1)} | ${fmt(r.stats.p99, 1)} | ${r.stats.non2xx} | ${r.stats.errors} | ${r.lost} | ` +
+        `${fmt(r.usage.peakRssMb)} | ${per(r.usage.serverCpu)} | ${per(r.usage.postgresCpu)} | ${per(r.usage.loadCpu)} | ${fmt(r.usage.machineBusy * 100)}% |`,
+    );
+  }
+  log('');
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  log(`hooktrail ingest bench — ${new Date().toISOString()}`);
+  log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  const pgStats = env.BENCH_PG_STATS === '1';
+  const pg: BenchPostgres = await startBenchPostgres(
+    pgStats
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+      : {},
+  );
+  const children: Child[] = [];
+  let exitCode = 0;
+  try {
+    log(`postgres: ${pg.describe}`);
+    const serviceDb = await pg.createDatabase('hooktrail_bench');
+    if (pgStats) await withClient(serviceDb, (c) => c.query('CREATE EXTENSION pg_stat_statements'));
+    const referenceDb = await pg.createDatabase('hooktrail_bench_ref');
+    await migrate(referenceDb);
+
+    const secrets = benchServiceEnv();
+    const passThrough = Object.fromEntries(
+      Object.entries(env).filter(
+        ([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL' || k.startsWith('INGEST_')),
+      ),
+    ) as Record<string, string>;
+    const servicePort = await freePort();
+    const service = spawnNode(
+      'service',
+      join(__dirname, '../../src/main.js'),
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(servicePort),
+        DATABASE_URL: serviceDb,
+        API_KEYS: API_KEY,
+        LOG_LEVEL: 'info',
+        ...secrets,
+        ...passThrough,
+      },
+      pg.workDir,
+      (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0),
+    );
+    children.push(service);
+    const referencePort = await freePort();
+    const reference = spawnNode(
+      'reference',
+      join(__dirname, 'reference-server.js'),
+      { REFERENCE_DATABASE_URL: referenceDb, REFERENCE_PORT: String(referencePort), ...secrets },
+      pg.workDir,
+    );
+    children.push(reference);
+    const urls: Record<Server, string> = {
+      service: `http://127.0.0.1:${servicePort}`,
+      reference: `http://127.0.0.1:${referencePort}`,
+    };
+    await waitReady(`${urls.service}/health/ready`, service);
+    await waitReady(`${urls.reference}/health`, reference);
+    const pids: Record<Server, number> = { service: service.pid, reference: reference.pid };
+    const databases: Record<Server, string> = { service: serviceDb, reference: referenceDb };
+    log(`service: pid ${service.pid} (log ${service.logFile}); reference: pid ${reference.pid}`);
+    if (Object.keys(passThrough).length > 0) log(`service settings: ${JSON.stringify(passThrough)}`);
+
+    // Which providers does this build serve? A 404 means the provider is not there (yet).
+    const probeStream = new DeliveryStream(BENCH_PROVIDERS);
+    const probeAnswers: Record<Server, Answer[]> = { service: [], reference: [] };
+    const providers: BenchProvider[] = [];
+    for (const p of BENCH_PROVIDERS) {
+      const status = await probe(urls.service, probeStream, p, probeAnswers.service);
+      if (status === 404) {
+        log(`provider ${p}: not served by this build, left out`);
+        continue;
+      }
+      await probe(urls.reference, probeStream, p, probeAnswers.reference);
+      providers.push(p);
+    }
+    if (providers.length === 0) throw new Error('the service serves none of the providers');
+    log(`providers: ${providers.join(', ')} (mixed, every delivery unique and signed)`);
+
+    const stream = new DeliveryStream(providers);
+    const rows: Row[] = [];
+    const failures: string[] = [];
+    let expectedRate = 6_000;
+
+    const verify = async (server: Server, answers: Answer[]): Promise<number> => {
+      const result = await verifyAnswers(databases[server], answers);
+      for (const p of result.problems) failures.push(`${server}: ${p}`);
+      for (const a of answers) {
+        if (a.status < 200 || a.status >= 300) {
+          if (failures.length < 40)
+            failures.push(`${server}: ${a.delivery.provider} answered ${a.status}: ${a.detail ?? ''}`);
+        }
+      }
+      return result.lost;
+    };
+    for (const server of ['service', 'reference'] as const) {
+      const lost = await verify(server, probeAnswers[server]);
+      if (lost > 0) exitCode = 1;
+    }
+
+    const run = async (
+      server: Server,
+      load: string,
+      connections: number,
+      go: (answers: Answer[]) => Promise<LoadStats>,
+    ) => {
+      const answers: Answer[] = [];
+      const meter = new UsageMeter(pids[server], pg.postmasterPid);
+      const stats = await go(answers);
+      const usage = meter.stop();
+      const lost = await verify(server, answers);
+      const row: Row = { server, load, connections, stats, usage, lost };
+      log(
+        `  ${server.padEnd(9)} ${load.padEnd(12)} ${fmt(stats.rate).padStart(6)}/s  p50 ${fmt(stats.p50, 1)} ms  p99 ${fmt(stats.p99, 1)} ms  ` +
+          `non-2xx ${stats.non2xx}  errors ${stats.errors}  lost ${lost}  rss ${fmt(usage.peakRssMb)} MB`,
+      );
+      return row;
+    };
+
+    log(`warm-up: ${WARMUP_S} s each at 32 connections (not reported)`);
+    for (const server of ['service', 'reference'] as const) {
+      const warm = await run(server, 'warm-up', 32, (a) =>
+        closedLoop(urls[server], stream, 32, WARMUP_S, expectedRate, a),
+      );
+      expectedRate = Math.max(expectedRate, warm.stats.rate * 1.3);
+      if (warm.lost > 0 || warm.stats.non2xx > 0 || warm.stats.errors > 0) exitCode = 1;
+    }
+
+    log(`closed loop: ${DURATION_S} s per run`);
+    for (const [i, connections] of LEVELS.entries()) {
+      // Alternate which server goes first, so that neither always runs on a warmer (or fuller) database.
+      const order: Server[] = i % 2 === 0 ? ['service', 'reference'] : ['reference', 'service'];
+      for (const server of order) {
+        const row = await run(server, `${connections} conns`, connections, (a) =>
+          closedLoop(urls[server], stream, connections, DURATION_S, expectedRate, a),
+        );
+        expectedRate = Math.max(expectedRate, row.stats.rate * 1.3);
+        rows.push(row);
+      }
+    }
+
+    const best = (server: Server) =>
+      rows
+        .filter((r) => r.server === server)
+        .reduce((a, b) => (b.stats.rate > a.stats.rate ? b : a), rows[0]);
+    const maxConnections = Math.max(64, ...LEVELS);
+    if (FIXED_RATE !== null) {
+      // BENCH_RATE: only the open-loop run, at that rate (to compare builds at equal load).
+      for (const server of ['service', 'reference'] as const) {
+        const row = await run(server, `${FIXED_RATE}/s`, maxConnections, (a) =>
+          openLoop(urls[server], stream, FIXED_RATE, DURATION_S, maxConnections, a),
+        );
+        rows.push(row);
+      }
+      printTable(rows);
+      const bad = rows.reduce((n, r) => n + r.lost + r.stats.non2xx + r.stats.errors, 0);
+      if (bad > 0 || failures.length > 0) exitCode = 1;
+      for (const f of failures.slice(0, 40)) log(`  ${f}`);
+      return exitCode;
+    }
+    const serviceBest = best('service');
+    const referenceBest = best('reference');
+    const half = Math.round(serviceBest.stats.rate / 2);
+    log(
+      `open loop at half the service's peak: ${half}/s for ${DURATION_S} s (up to ${maxConnections} connections)`,
+    );
+    for (const server of ['service', 'reference'] as const) {
+      rows.push(
+        await run(server, `${half}/s`, maxConnections, (a) =>
+          openLoop(urls[server], stream, half, DURATION_S, maxConnections, a),
+        ),
+      );
+    }
+
+    printTable(rows);
+    const atServiceBest = rows.find((r) => r.server === 'reference' && r.load === serviceBest.load)!;
+    const ratio = serviceBest.stats.rate / referenceBest.stats.rate;
+    const halfRow = rows.find((r) => r.server === 'service' && r.load === `${half}/s`)!;
+    const peakRss = Math.max(...rows.filter((r) => r.server === 'service').map((r) => r.usage.peakRssMb));
+    const totalLost = rows.reduce((s, r) => s + r.lost, 0);
+    const totalBad = rows.reduce((s, r) => s + r.stats.non2xx + r.stats.errors, 0);
+    const mark = (okay: boolean) => (okay ? 'met' : 'MISSED');
+    log(
+      `service peak ${fmt(serviceBest.stats.rate)}/s at ${serviceBest.load}; reference peak ${fmt(referenceBest.stats.rate)}/s at ${referenceBest.load} ` +
+        `(${fmt(atServiceBest.stats.rate)}/s at ${serviceBest.load})`,
+    );
+    log(`service/reference (best vs best): ${fmt(ratio, 2)} — target ≥ 0.50: ${mark(ratio >= 0.5)}`);
+    log(
+      `service/reference (both at ${serviceBest.load}): ${fmt(serviceBest.stats.rate / atServiceBest.stats.rate, 2)}`,
+    );
+    log(
+      `service p99 at half its peak (${half}/s, open loop): ${fmt(halfRow.stats.p99, 1)} ms — target ≤ 50 ms: ${mark(halfRow.stats.p99 <= 50)}`,
+    );
+    log(`service peak RSS: ${fmt(peakRss)} MB — target < 300 MB: ${mark(peakRss < 300)}`);
+    log(
+      `lost deliveries: ${totalLost}; non-2xx answers and connection errors: ${totalBad} — target 0: ${mark(totalLost === 0 && totalBad === 0)}`,
+    );
+    const served = rows.reduce<Partial<Record<BenchProvider, number>>>((acc, r) => {
+      for (const [p, n] of Object.entries(r.stats.byProvider))
+        acc[p as BenchProvider] = (acc[p as BenchProvider] ?? 0) + n;
+      return acc;
+    }, {});
+    log(`2xx deliveries per provider (all runs): ${JSON.stringify(served)}`);
+    if (stream.exhausted.size > 0)
+      log(`providers that ran out of unique deliveries: ${[...stream.exhausted].join(', ')}`);
+    if (totalLost > 0 || totalBad > 0) exitCode = 1;
+    if (failures.length > 0) {
+      log('problems:');
+      for (const f of failures.slice(0, 40)) log(`  ${f}`);
+      exitCode = 1;
+    }
+    if (pgStats) await printStatementStats(serviceDb);
+    log(`bench took ${fmt((Date.now() - started) / 1000)} s`);
+  } finally {
+    for (const child of children) await child.stop();
+    await pg.stop();
+  }
+  return exitCode;
+}
+
+main()
+  .then((code) => process.exit(code))
+  .catch((err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  });
