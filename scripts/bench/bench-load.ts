@@ -69,7 +69,7 @@ export async function closedLoop(
   expectedRate: number,
   answers: Answer[],
 ): Promise<LoadStats> {
-  const ahead = stream.batch(Math.ceil(expectedRate * durationS * 1.3) + connections);
+  const ahead = stream.batch(Math.ceil(expectedRate * durationS) + connections);
   let next = 0;
   const from = answers.length;
   const result = await autocannon({

@@ -343,6 +343,11 @@ async function main(): Promise<void> {
     );
     await explain(
       url,
+      `sessions list, startedBefore=${mid}`,
+      projectionPageStatement(sessionPageSpec(page({ limit: 50, startedBefore: mid })), null),
+    );
+    await explain(
+      url,
       `sessions list, updatedSince=${late} (horizon = now)`,
       projectionPageStatement(
         sessionPageSpec(page({ limit: 50, updatedSince: late })),
