@@ -27,8 +27,10 @@ import { verifyAnswers } from './bench-verify';
  * each run it checks that every 2xx delivery is stored exactly once. Exits non-zero on any lost delivery,
  * non-2xx answer or connection error.
  *
- * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); DB_POOL_SIZE, LOG_LEVEL and
- * INGEST_* are passed to the service when set.
+ * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); BENCH_RATE=<n> runs only the
+ * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
+ * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
+ * Postgres only); DB_POOL_SIZE and LOG_LEVEL are passed to the service when set.
  */
 
 const env = process.env;
@@ -136,7 +138,7 @@ async function main(): Promise<number> {
   log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  const pgStats = env.BENCH_PG_STATS === '1';
+  const pgStats = env.BENCH_PG_STATS === '1' && !env.DATABASE_URL;
   const pg: BenchPostgres = await startBenchPostgres(
     pgStats
       ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
@@ -153,9 +155,7 @@ async function main(): Promise<number> {
 
     const secrets = benchServiceEnv();
     const passThrough = Object.fromEntries(
-      Object.entries(env).filter(
-        ([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL' || k.startsWith('INGEST_')),
-      ),
+      Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
     ) as Record<string, string>;
     const servicePort = await freePort();
     const service = spawnNode(
