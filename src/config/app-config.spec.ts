@@ -76,6 +76,11 @@ describe('loadConfig', () => {
     expect(problems(env)).toContain(message);
   });
 
+  it('lowers the default thumbnail limit to the webhook body limit', () => {
+    expect(loadConfig({ WEBHOOK_BODY_LIMIT: '2kb' }).providers.millicast.thumbnailMaxBytes).toBe(2048);
+    expect(loadConfig({}).providers.millicast.thumbnailMaxBytes).toBe(1024 * 1024);
+  });
+
   it('reports every problem at once', () => {
     expect(problems({ PORT: 'x', LOG_LEVEL: 'y', DB_POOL_SIZE: '0' })).toHaveLength(3);
   });

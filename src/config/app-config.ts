@@ -88,12 +88,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: parseRateLimitConfig(env, errors),
     retention: parseRetentionConfig(env, errors),
   };
-  if (config.providers.millicast.thumbnailMaxBytes > config.webhookBodyLimitBytes) {
-    // The body parser stops larger bodies first, so such a thumbnail would be answered 413 and not stored.
-    errors.add(
-      'MILLICAST_THUMBNAIL_MAX_BYTES',
-      `must not exceed WEBHOOK_BODY_LIMIT (${config.webhookBodyLimitBytes} bytes)`,
-    );
+  // The body parser stops bodies over the webhook limit first: a larger thumbnail limit would only turn
+  // 422-and-stored into 413-and-lost. The default follows the body limit; an explicit larger value is refused.
+  const millicast = config.providers.millicast;
+  if (millicast.thumbnailMaxBytes > config.webhookBodyLimitBytes) {
+    if (!env.MILLICAST_THUMBNAIL_MAX_BYTES && !env.MILLICAST_THUMBNAIL_MAX_BYTES_FILE) {
+      millicast.thumbnailMaxBytes = config.webhookBodyLimitBytes;
+    } else {
+      errors.add(
+        'MILLICAST_THUMBNAIL_MAX_BYTES',
+        `must not exceed WEBHOOK_BODY_LIMIT (${config.webhookBodyLimitBytes} bytes)`,
+      );
+    }
   }
   if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
   return config;
