@@ -1,15 +1,20 @@
+import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import { decodeCursor, encodeCursor } from 'src/query/cursor';
 import { fromMicros, micros, SETTLED_HORIZON_SQL, SqlParams, SqlStatement } from 'src/query/query-sql';
 
 export type ProjectionTable = 'sessions' | 'recordings' | 'measurements';
 
-export interface ProjectionPageSpec {
+/** Where a resource's rows come from: its table, aliased `x`, the columns its DTO needs and their joins. */
+export interface ProjectionSource {
   table: ProjectionTable;
-  /** Columns of the outer select; the page's rows are aliased `x`. */
+  /** Columns of the outer select; the rows are aliased `x`. */
   select: string;
   /** LEFT JOINs applied to the page only (after LIMIT), so they never change the plan of the page. */
   joins: string;
+}
+
+export interface ProjectionPageSpec extends ProjectionSource {
   /** The resource's own filters on `x`, already bound to `params`. */
   where: string[];
   params: SqlParams;
@@ -91,4 +96,49 @@ FROM (
 ${spec.joins}
 ORDER BY ${order}`;
   return { text, values: p.values, listing };
+}
+
+/** `x.<column> = $n` for every filter that is set, in the order given. */
+export function equalTo(p: SqlParams, filters: Record<string, string | undefined>): string[] {
+  return Object.entries(filters)
+    .filter(([, value]) => value !== undefined)
+    .map(([column, value]) => `x.${column} = ${p.add(value)}`);
+}
+
+export const notFound = (noun: string, provider: string, externalId: string): ProblemException =>
+  new ProblemException(
+    404,
+    'not-found',
+    'Not found',
+    `No ${provider} ${noun} with id ${JSON.stringify(externalId)}.`,
+  );
+
+/** The row the provider calls `externalId`, or a 404 naming it as a `noun`. */
+export async function rowByRef<R>(
+  db: Database,
+  source: ProjectionSource,
+  noun: string,
+  provider: string,
+  externalId: string,
+): Promise<R> {
+  const { rows } = await db.query<R>(
+    `SELECT ${source.select} FROM ${source.table} x ${source.joins} WHERE x.provider = $1 AND x.external_id = $2`,
+    [provider, externalId],
+  );
+  if (rows.length === 0) throw notFound(noun, provider, externalId);
+  return rows[0];
+}
+
+/** The rows of a session, oldest first, at most `limit`. */
+export async function rowsOfSession<R>(
+  db: Database,
+  source: ProjectionSource,
+  sessionId: string,
+  limit: number,
+): Promise<R[]> {
+  const { rows } = await db.query<R>(
+    `SELECT ${source.select} FROM ${source.table} x ${source.joins} WHERE x.session_id = $1 ORDER BY x.id LIMIT $2`,
+    [sessionId, limit],
+  );
+  return rows;
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import type {
   MeasurementDetailDto,
@@ -8,7 +7,14 @@ import type {
   MeasurementPageDto,
   SamplePointDto,
 } from 'src/query/measurements/measurements.dto';
-import { PageRow, projectionPage } from 'src/query/projection-page';
+import {
+  equalTo,
+  PageRow,
+  projectionPage,
+  ProjectionSource,
+  rowByRef,
+  rowsOfSession,
+} from 'src/query/projection-page';
 import { iso, ref, SqlParams } from 'src/query/query-sql';
 
 interface MeasurementRow extends PageRow {
@@ -33,10 +39,13 @@ interface SampleRow {
   occurred_at: Date;
 }
 
-const MEASUREMENT_SELECT = `x.id, x.provider, x.external_id, x.status, x.started_at, x.ended_at, x.attributes,
+const MEASUREMENTS: ProjectionSource = {
+  table: 'measurements',
+  select: `x.id, x.provider, x.external_id, x.status, x.started_at, x.ended_at, x.attributes,
   x.first_event_at, x.last_event_at, x.created_at, x.updated_at,
-  session.provider AS session_provider, session.external_id AS session_external_id`;
-const MEASUREMENT_JOINS = 'LEFT JOIN sessions session ON session.id = x.session_id';
+  session.provider AS session_provider, session.external_id AS session_external_id`,
+  joins: 'LEFT JOIN sessions session ON session.id = x.session_id',
+};
 
 /** How many measurements a session's detail lists (oldest first). */
 export const MEASUREMENTS_PER_SESSION = 500;
@@ -66,13 +75,9 @@ export class MeasurementsService {
 
   async list(query: MeasurementListQueryDto): Promise<MeasurementPageDto> {
     const p = new SqlParams();
-    const where: string[] = [];
-    if (query.provider !== undefined) where.push(`x.provider = ${p.add(query.provider)}`);
-    if (query.status !== undefined) where.push(`x.status = ${p.add(query.status)}`);
+    const where = equalTo(p, { provider: query.provider, status: query.status });
     const { rows, nextCursor } = await projectionPage<MeasurementRow>(this.db, {
-      table: 'measurements',
-      select: MEASUREMENT_SELECT,
-      joins: MEASUREMENT_JOINS,
+      ...MEASUREMENTS,
       where,
       params: p,
       query,
@@ -82,22 +87,11 @@ export class MeasurementsService {
 
   /** The measurement with its series; the samples come from the primary key, in (series, sequence) order. */
   async get(provider: string, externalId: string): Promise<MeasurementDetailDto> {
-    const { rows } = await this.db.query<MeasurementRow>(
-      `SELECT ${MEASUREMENT_SELECT} FROM measurements x ${MEASUREMENT_JOINS} WHERE x.provider = $1 AND x.external_id = $2`,
-      [provider, externalId],
-    );
-    if (rows.length === 0) {
-      throw new ProblemException(
-        404,
-        'not-found',
-        'Not found',
-        `No ${provider} measurement with id ${JSON.stringify(externalId)}.`,
-      );
-    }
+    const row = await rowByRef<MeasurementRow>(this.db, MEASUREMENTS, 'measurement', provider, externalId);
     const samples = await this.db.query<SampleRow>(
       `SELECT series, sequence, value, occurred_at FROM measurement_samples
        WHERE measurement_id = $1 ORDER BY series, sequence LIMIT $2`,
-      [rows[0].id, MAX_SAMPLES + 1],
+      [row.id, MAX_SAMPLES + 1],
     );
     const series: Record<string, SamplePointDto[]> = {};
     for (const s of samples.rows.slice(0, MAX_SAMPLES)) {
@@ -107,14 +101,16 @@ export class MeasurementsService {
         occurredAt: s.occurred_at.toISOString(),
       });
     }
-    return { ...toDto(rows[0]), series, seriesTruncated: samples.rows.length > MAX_SAMPLES };
+    return { ...toDto(row), series, seriesTruncated: samples.rows.length > MAX_SAMPLES };
   }
 
   /** The measurements of a session, oldest first, at most MEASUREMENTS_PER_SESSION (without series). */
   async forSession(sessionId: string): Promise<MeasurementDto[]> {
-    const { rows } = await this.db.query<MeasurementRow>(
-      `SELECT ${MEASUREMENT_SELECT} FROM measurements x ${MEASUREMENT_JOINS} WHERE x.session_id = $1 ORDER BY x.id LIMIT $2`,
-      [sessionId, MEASUREMENTS_PER_SESSION],
+    const rows = await rowsOfSession<MeasurementRow>(
+      this.db,
+      MEASUREMENTS,
+      sessionId,
+      MEASUREMENTS_PER_SESSION,
     );
     return rows.map(toDto);
   }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
-import { PageRow, projectionPage } from 'src/query/projection-page';
+import {
+  equalTo,
+  PageRow,
+  projectionPage,
+  ProjectionSource,
+  rowByRef,
+  rowsOfSession,
+} from 'src/query/projection-page';
 import { iso, num, ref, SqlParams } from 'src/query/query-sql';
 import type {
   RecordingDto,
@@ -31,12 +37,15 @@ interface RecordingRow extends PageRow {
   updated_at: Date;
 }
 
-/** Columns of a recording aliased `x`; needs RECORDING_JOINS. The URL is expired by the database clock. */
-const RECORDING_SELECT = `x.id, x.provider, x.external_id, x.kind, x.status, x.started_at, x.ended_at,
+/** `url_expired` is computed with the database clock. */
+const RECORDINGS: ProjectionSource = {
+  table: 'recordings',
+  select: `x.id, x.provider, x.external_id, x.kind, x.status, x.started_at, x.ended_at,
   x.duration_ms, x.size_bytes, x.url, x.url_expires_at, (x.url_expires_at IS NOT NULL AND x.url_expires_at <= now()) AS url_expired,
   x.error, x.attributes, x.first_event_at, x.last_event_at, x.created_at, x.updated_at,
-  session.provider AS session_provider, session.external_id AS session_external_id`;
-const RECORDING_JOINS = 'LEFT JOIN sessions session ON session.id = x.session_id';
+  session.provider AS session_provider, session.external_id AS session_external_id`,
+  joins: 'LEFT JOIN sessions session ON session.id = x.session_id',
+};
 
 /** How many recordings a session's detail lists (oldest first). */
 export const RECORDINGS_PER_SESSION = 500;
@@ -71,13 +80,9 @@ export class RecordingsService {
 
   async list(query: RecordingListQueryDto): Promise<RecordingPageDto> {
     const p = new SqlParams();
-    const where: string[] = [];
-    if (query.provider !== undefined) where.push(`x.provider = ${p.add(query.provider)}`);
-    if (query.status !== undefined) where.push(`x.status = ${p.add(query.status)}`);
+    const where = equalTo(p, { provider: query.provider, status: query.status });
     const { rows, nextCursor } = await projectionPage<RecordingRow>(this.db, {
-      table: 'recordings',
-      select: RECORDING_SELECT,
-      joins: RECORDING_JOINS,
+      ...RECORDINGS,
       where,
       params: p,
       query,
@@ -86,27 +91,12 @@ export class RecordingsService {
   }
 
   async get(provider: string, externalId: string): Promise<RecordingDto> {
-    const { rows } = await this.db.query<RecordingRow>(
-      `SELECT ${RECORDING_SELECT} FROM recordings x ${RECORDING_JOINS} WHERE x.provider = $1 AND x.external_id = $2`,
-      [provider, externalId],
-    );
-    if (rows.length === 0) {
-      throw new ProblemException(
-        404,
-        'not-found',
-        'Not found',
-        `No ${provider} recording with id ${JSON.stringify(externalId)}.`,
-      );
-    }
-    return toDto(rows[0]);
+    return toDto(await rowByRef<RecordingRow>(this.db, RECORDINGS, 'recording', provider, externalId));
   }
 
   /** The recordings of a session, oldest first, at most RECORDINGS_PER_SESSION. */
   async forSession(sessionId: string): Promise<RecordingDto[]> {
-    const { rows } = await this.db.query<RecordingRow>(
-      `SELECT ${RECORDING_SELECT} FROM recordings x ${RECORDING_JOINS} WHERE x.session_id = $1 ORDER BY x.id LIMIT $2`,
-      [sessionId, RECORDINGS_PER_SESSION],
-    );
+    const rows = await rowsOfSession<RecordingRow>(this.db, RECORDINGS, sessionId, RECORDINGS_PER_SESSION);
     return rows.map(toDto);
   }
 }

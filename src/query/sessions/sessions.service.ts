@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import { MeasurementsService } from 'src/query/measurements/measurements.service';
-import { PageRow, projectionPage, ProjectionPageSpec } from 'src/query/projection-page';
+import {
+  equalTo,
+  notFound,
+  PageRow,
+  projectionPage,
+  ProjectionPageSpec,
+  ProjectionSource,
+  rowByRef,
+} from 'src/query/projection-page';
 import { iso, ref, SqlParams } from 'src/query/query-sql';
 import { RecordingsService } from 'src/query/recordings/recordings.service';
 import type {
@@ -38,10 +45,13 @@ interface ChildRow {
   ended_at: Date | null;
 }
 
-const SESSION_SELECT = `x.id, x.provider, x.external_id, x.kind, x.status, x.started_at, x.ended_at, x.attributes,
+const SESSIONS: ProjectionSource = {
+  table: 'sessions',
+  select: `x.id, x.provider, x.external_id, x.kind, x.status, x.started_at, x.ended_at, x.attributes,
   x.first_event_at, x.last_event_at, x.created_at, x.updated_at,
-  parent.provider AS parent_provider, parent.external_id AS parent_external_id`;
-const SESSION_JOINS = 'LEFT JOIN sessions parent ON parent.id = x.parent_id';
+  parent.provider AS parent_provider, parent.external_id AS parent_external_id`,
+  joins: 'LEFT JOIN sessions parent ON parent.id = x.parent_id',
+};
 
 /** How many children a session's detail lists (oldest first). */
 export const CHILDREN_PER_SESSION = 500;
@@ -76,15 +86,12 @@ const childDto = (r: ChildRow): SessionChildDto => ({
 /** The sessions listing: its filters on top of the shared projection paging (see projection-page.ts). */
 export function sessionPageSpec(query: SessionListQueryDto): ProjectionPageSpec {
   const p = new SqlParams();
-  const where: string[] = [];
-  if (query.provider !== undefined) where.push(`x.provider = ${p.add(query.provider)}`);
-  if (query.status !== undefined) where.push(`x.status = ${p.add(query.status)}`);
-  if (query.kind !== undefined) where.push(`x.kind = ${p.add(query.kind)}`);
+  const where = equalTo(p, { provider: query.provider, status: query.status, kind: query.kind });
   if (query.startedAfter !== undefined)
     where.push(`x.started_at >= ${p.add(query.startedAfter)}::timestamptz`);
   if (query.startedBefore !== undefined)
     where.push(`x.started_at < ${p.add(query.startedBefore)}::timestamptz`);
-  return { table: 'sessions', select: SESSION_SELECT, joins: SESSION_JOINS, where, params: p, query };
+  return { ...SESSIONS, where, params: p, query };
 }
 
 @Injectable()
@@ -106,17 +113,12 @@ export class SessionsService {
       'SELECT id FROM sessions WHERE provider = $1 AND external_id = $2',
       [provider, externalId],
     );
-    if (rows.length === 0) throw notFound(provider, externalId);
+    if (rows.length === 0) throw notFound('session', provider, externalId);
     return rows[0].id;
   }
 
   async get(provider: string, externalId: string): Promise<SessionDetailDto> {
-    const { rows } = await this.db.query<SessionRow>(
-      `SELECT ${SESSION_SELECT} FROM sessions x ${SESSION_JOINS} WHERE x.provider = $1 AND x.external_id = $2`,
-      [provider, externalId],
-    );
-    if (rows.length === 0) throw notFound(provider, externalId);
-    const session = rows[0];
+    const session = await rowByRef<SessionRow>(this.db, SESSIONS, 'session', provider, externalId);
     const [children, recordings, measurements] = await Promise.all([
       this.db.query<ChildRow>(
         `SELECT provider, external_id, kind, status, started_at, ended_at FROM sessions
@@ -129,11 +131,3 @@ export class SessionsService {
     return { ...toDto(session), children: children.rows.map(childDto), recordings, measurements };
   }
 }
-
-const notFound = (provider: string, externalId: string): ProblemException =>
-  new ProblemException(
-    404,
-    'not-found',
-    'Not found',
-    `No ${provider} session with id ${JSON.stringify(externalId)}.`,
-  );
