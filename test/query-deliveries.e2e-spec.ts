@@ -1,5 +1,5 @@
-import { collectPages, insertDelivery } from './support/query-fixtures';
-import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { apiClient, collectPages, insertDelivery } from './support/query-fixtures';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface DeliveryItem {
   id: string;
@@ -8,15 +8,10 @@ interface DeliveryItem {
   headers: Record<string, string>;
   bodyPreview: string | null;
 }
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 describe('query API: deliveries', () => {
   let t: TestApp;
-  const get = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
-  const page = async <T>(path: string): Promise<Page<T>> => (await get(path).expect(200)).body as Page<T>;
+  const { get, page } = apiClient(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,11 +1,12 @@
 import {
+  apiClient,
   eventually,
   insertEvent,
   insertMeasurement,
   insertRecording,
   insertSession,
 } from './support/query-fixtures';
-import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface EventItem {
   id: string;
@@ -19,7 +20,7 @@ interface FeedPage {
 
 describe('query API: event feed', () => {
   let t: TestApp;
-  const get = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
+  const { get } = apiClient(() => t);
   const feed = async (query: string): Promise<FeedPage> =>
     (await get(`/api/events?${query}`).expect(200)).body;
 

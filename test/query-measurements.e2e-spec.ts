@@ -1,19 +1,20 @@
-import { collectPages, insertMeasurement, insertSample, insertSession } from './support/query-fixtures';
-import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import {
+  apiClient,
+  collectPages,
+  insertMeasurement,
+  insertSample,
+  insertSession,
+} from './support/query-fixtures';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface MeasurementItem {
   id: string;
   externalId: string;
 }
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 describe('query API: measurements', () => {
   let t: TestApp;
-  const get = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
-  const page = async <T>(path: string): Promise<Page<T>> => (await get(path).expect(200)).body as Page<T>;
+  const { get, page } = apiClient(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,5 +1,5 @@
-import { collectPages, insertRecording, insertSession } from './support/query-fixtures';
-import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { apiClient, collectPages, insertRecording, insertSession } from './support/query-fixtures';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface RecordingItem {
   id: string;
@@ -7,15 +7,10 @@ interface RecordingItem {
   status: string | null;
   urlExpired: boolean;
 }
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 describe('query API: recordings', () => {
   let t: TestApp;
-  const get = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
-  const page = async <T>(path: string): Promise<Page<T>> => (await get(path).expect(200)).body as Page<T>;
+  const { get, page } = apiClient(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

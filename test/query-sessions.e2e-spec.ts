@@ -1,20 +1,17 @@
 import {
+  apiClient,
   collectPages,
   insertEvent,
   insertMeasurement,
   insertRecording,
   insertSession,
 } from './support/query-fixtures';
-import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 interface SessionItem {
   id: string;
   externalId: string;
   updatedAt: string;
-}
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 interface EventItem {
   id: string;
@@ -24,8 +21,7 @@ interface EventItem {
 
 describe('query API: sessions', () => {
   let t: TestApp;
-  const get = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
-  const page = async <T>(path: string): Promise<Page<T>> => (await get(path).expect(200)).body as Page<T>;
+  const { get, page } = apiClient(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { TEST_API_KEY, TestApp } from './test-app';
 
 /**
  * Rows for the query API tests, written straight into the tables (the providers' ingestion is tested in
@@ -194,6 +195,21 @@ export async function insertDelivery(db: Db, d: DeliveryFixture = {}): Promise<s
     ],
   );
   return rows[0].id;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * `get(path)`: a request with the test API key; `page(path)`: a listing answered 200. Takes the app as a
+ * function because the spec starts it in `beforeAll`, after this is called.
+ */
+export function apiClient(app: () => TestApp) {
+  const get = (path: string) => app().http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
+  const page = async <T>(path: string): Promise<Page<T>> => (await get(path).expect(200)).body as Page<T>;
+  return { get, page };
 }
 
 /** Follows `nextCursor` to the end and returns every item, failing on a loop. */
