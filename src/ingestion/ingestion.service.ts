@@ -30,6 +30,7 @@ import {
   UPSERT_SESSION,
 } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
+import type { ProviderName } from 'src/providers/provider-configs';
 import { storableJson } from 'src/ingestion/storable-json';
 
 /**
@@ -55,6 +56,29 @@ function rowsOf(provider: string, plan: IngestPlan): string[] {
   }
   session(plan.event.sessionExternalId);
   return [...rows];
+}
+
+/** The delivery as received, as the inbox stores it: the body, the kept headers and the guard's context. */
+export function rawDeliveryOf(
+  req: Request,
+  provider: ProviderName,
+  keptHeaders: readonly string[],
+  receivedAt = new Date(),
+): RawDelivery {
+  const headers: Record<string, string> = {};
+  for (const name of keptHeaders) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return {
+    provider,
+    receivedAt,
+    requestId: req.requestId,
+    contentType: req.headers['content-type'] ?? null,
+    headers,
+    context: req.webhookContext ?? {},
+    body: rawBodyOf(req),
+  };
 }
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the system, is at fault. */
@@ -110,20 +134,7 @@ export class IngestionService {
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
   async receive<T>(adapter: WebhookAdapter<T>, req: Request): Promise<Record<string, unknown>> {
-    const headers: Record<string, string> = {};
-    for (const name of adapter.keptHeaders) {
-      const value = req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    const raw: RawDelivery = {
-      provider: adapter.provider,
-      receivedAt: new Date(),
-      requestId: req.requestId,
-      contentType: req.headers['content-type'] ?? null,
-      headers,
-      context: req.webhookContext ?? {},
-      body: rawBodyOf(req),
-    };
+    const raw = rawDeliveryOf(req, adapter.provider, adapter.keptHeaders);
     req.provider = adapter.provider;
     const result = await this.ingest(adapter, raw);
     req.outcome = result.outcome;
@@ -345,6 +356,14 @@ export class IngestionService {
         eventId,
       ])
       .then((r) => r.rows[0].id);
+  }
+
+  /**
+   * Stores a delivery a guard read and then refused (e.g. a replayed token) as rejected: never applied, but
+   * not lost either. `error` is kept as the delivery's error; returns the delivery id.
+   */
+  storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
+    return this.writeDelivery(this.db.pool, raw, 'rejected', error, null, undefined);
   }
 
   private async storeRejected(

@@ -2,8 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import type { Request } from 'express';
 import { ProblemException, unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { Database } from 'src/database/database';
-import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
+import { IngestionService, rawDeliveryOf } from 'src/ingestion/ingestion.service';
 import { rawBodyOf, refuseWhenDisabled } from 'src/ingestion/signature';
 import { PerculusSeenTokens } from 'src/providers/perculus/perculus-seen-tokens.service';
 import { tokenExpiresAt, TokenScheme, verifyPerculusToken } from 'src/providers/perculus/perculus-token';
@@ -41,7 +40,7 @@ export class PerculusSignatureGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly seenTokens: PerculusSeenTokens,
-    private readonly db: Database,
+    private readonly ingestion: IngestionService,
   ) {
     const perculus = config.providers.perculus;
     this.secrets = perculus.secrets;
@@ -103,28 +102,13 @@ export class PerculusSignatureGuard implements CanActivate {
     detail: string,
     boundTo: string,
   ): Promise<string> {
-    const headers: Record<string, string> = {};
-    for (const name of PERCULUS_KEPT_HEADERS) {
-      const value = req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    const body = rawBodyOf(req);
-    const error = { status: 401, code: 'token-replayed', detail, tokenBoundToRequestId: boundTo };
-    const { rows } = await this.db.query<{ id: string }>(INSERT_DELIVERY, [
-      'perculus',
-      receivedAt,
-      req.requestId,
-      req.headers['content-type'] ?? null,
-      JSON.stringify(headers),
-      JSON.stringify({ tokenIssuedAt }),
-      body,
-      body.length,
-      'rejected',
-      JSON.stringify(error),
-      null,
-    ]);
+    const raw = rawDeliveryOf(req, 'perculus', PERCULUS_KEPT_HEADERS, receivedAt);
+    const deliveryId = await this.ingestion.storeRefused(
+      { ...raw, context: { tokenIssuedAt } },
+      { status: 401, code: 'token-replayed', detail, tokenBoundToRequestId: boundTo },
+    );
     req.provider = 'perculus';
     req.outcome = 'rejected';
-    return rows[0].id;
+    return deliveryId;
   }
 }
