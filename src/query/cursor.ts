@@ -57,3 +57,17 @@ export function decodeCursor(
     return value;
   });
 }
+
+/**
+ * A page from `limit + 1` fetched rows: the first `limit`, and the cursor of the last of them when there
+ * was one more (else null).
+ */
+export function limitPage<R>(
+  rows: R[],
+  limit: number,
+  cursorOf: (last: R) => string,
+): { rows: R[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { rows, nextCursor: null };
+  const page = rows.slice(0, limit);
+  return { rows: page, nextCursor: cursorOf(page[page.length - 1]) };
+}

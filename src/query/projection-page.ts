@@ -1,6 +1,6 @@
 import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
-import { decodeCursor, encodeCursor } from 'src/query/cursor';
+import { decodeCursor, encodeCursor, limitPage } from 'src/query/cursor';
 import { fromMicros, micros, SETTLED_HORIZON_SQL, SqlParams, SqlStatement } from 'src/query/query-sql';
 
 export type ProjectionTable = 'sessions' | 'recordings' | 'measurements';
@@ -47,13 +47,9 @@ export async function projectionPage<R extends PageRow>(
   }
   const { text, values, listing } = projectionPageStatement(spec, horizon);
   const { rows } = await db.query<R>(text, values);
-  if (rows.length <= spec.query.limit) return { rows, nextCursor: null };
-  const page = rows.slice(0, spec.query.limit);
-  const last = page[page.length - 1];
-  return {
-    rows: page,
-    nextCursor: encodeCursor(listing, horizon !== null ? [last.updated_us, last.id] : [last.id]),
-  };
+  return limitPage(rows, spec.query.limit, (last) =>
+    encodeCursor(listing, horizon !== null ? [last.updated_us, last.id] : [last.id]),
+  );
 }
 
 /**

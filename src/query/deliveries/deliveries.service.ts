@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from 'src/database/database';
-import { decodeCursor, encodeCursor } from 'src/query/cursor';
+import { decodeCursor, encodeCursor, limitPage } from 'src/query/cursor';
 import { bodyPreview, PREVIEW_BYTES, visibleHeaders } from 'src/query/deliveries/body-preview';
 import type { DeliveryDto, DeliveryListQueryDto, DeliveryPageDto } from 'src/query/deliveries/deliveries.dto';
 import { iso, SqlParams, SqlStatement } from 'src/query/query-sql';
@@ -77,8 +77,7 @@ export class DeliveriesService {
   async list(query: DeliveryListQueryDto): Promise<DeliveryPageDto> {
     const { text, values } = deliveriesStatement(query);
     const { rows } = await this.db.query<DeliveryRow>(text, values);
-    if (rows.length <= query.limit) return { items: rows.map(toDto), nextCursor: null };
-    const page = rows.slice(0, query.limit);
-    return { items: page.map(toDto), nextCursor: encodeCursor('deliveries', [page[page.length - 1].id]) };
+    const page = limitPage(rows, query.limit, (last) => encodeCursor('deliveries', [last.id]));
+    return { items: page.rows.map(toDto), nextCursor: page.nextCursor };
   }
 }

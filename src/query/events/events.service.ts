@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from 'src/database/database';
-import { decodeCursor, encodeCursor } from 'src/query/cursor';
+import { decodeCursor, encodeCursor, limitPage } from 'src/query/cursor';
 import type {
   EventDto,
   EventFeedPageDto,
@@ -134,13 +134,10 @@ export class EventsService {
   async timeline(sessionId: string, query: TimelineQueryDto): Promise<EventPageDto> {
     const { text, values } = timelineStatement(sessionId, query);
     const { rows } = await this.db.query<EventRow>(text, values);
-    if (rows.length <= query.limit) return { items: rows.map(toDto), nextCursor: null };
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toDto),
-      nextCursor: encodeCursor('timeline', [last.occurred_us, last.sequence, last.id]),
-    };
+    const page = limitPage(rows, query.limit, (last) =>
+      encodeCursor('timeline', [last.occurred_us, last.sequence, last.id]),
+    );
+    return { items: page.rows.map(toDto), nextCursor: page.nextCursor };
   }
 
   async feed(query: EventFeedQueryDto): Promise<EventFeedPageDto> {
