@@ -1,4 +1,4 @@
-import { Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
@@ -14,19 +14,10 @@ import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
+import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/providers/provider-configs';
-
-function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ path: string; message: string }> {
-  return errors.flatMap((e) => {
-    const path = prefix ? `${prefix}.${e.property}` : e.property;
-    return [
-      ...Object.values(e.constraints ?? {}).map((message) => ({ path, message })),
-      ...flattenValidation(e.children ?? [], path),
-    ];
-  });
-}
 
 /**
  * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
@@ -94,7 +85,7 @@ export async function createHttpApp(
       forbidNonWhitelisted: true,
       transform: true,
       exceptionFactory: (errors) => {
-        const issues = flattenValidation(errors);
+        const issues = flattenValidationErrors(errors);
         return new ProblemException(
           400,
           'invalid-parameter',

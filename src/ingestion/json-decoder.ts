@@ -61,26 +61,29 @@ export function decodeJsonObject(raw: RawDelivery): DecodeResult<Record<string, 
   return { ok: true, value: parsed as Record<string, unknown> };
 }
 
-function flatten(errors: ValidationError[], prefix = ''): ValidationIssue[] {
+/** class-validator errors as one issue per failed constraint, with dotted paths under `prefix`. */
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): ValidationIssue[] {
   return errors.flatMap((e) => {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ path, message }));
-    return [...own, ...flatten(e.children ?? [], path)];
+    return [...own, ...flattenValidationErrors(e.children ?? [], path)];
   });
 }
 
 /**
  * Validates a plain object against a DTO class. Extra fields are tolerated (providers add them); the
- * untouched payload is what gets stored.
+ * untouched payload is what gets stored. `at` names where the object sits in the body (e.g. `payload`),
+ * so that the issues' paths are the body's.
  */
 export async function validateDto<T extends object>(
   dto: new () => T,
   plain: Record<string, unknown>,
+  at = '',
 ): Promise<DecodeResult<T>> {
   const instance = plainToInstance(dto, plain, { enableImplicitConversion: false });
   const errors = await validate(instance, { forbidUnknownValues: false, whitelist: false });
   if (errors.length > 0) {
-    const issues = flatten(errors);
+    const issues = flattenValidationErrors(errors, at);
     return reject(422, 'validation-failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   return { ok: true, value: instance };

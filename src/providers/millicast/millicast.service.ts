@@ -7,7 +7,6 @@ import type {
   IngestPlan,
   Queryable,
   RawDelivery,
-  ValidationIssue,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
 import { decodeJsonObject, reject, validateDto } from 'src/ingestion/json-decoder';
@@ -55,9 +54,6 @@ export function isThumbnailContentType(contentType: string | null): boolean {
 /** Every JPEG starts with the SOI marker followed by another marker. */
 const isJpeg = (body: Buffer): boolean =>
   body.length >= 4 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff;
-
-const underData = (errors: ValidationIssue[]): ValidationIssue[] =>
-  errors.map((e) => ({ ...e, path: `data.${e.path}` }));
 
 /** How Millicast deliveries are read and what they mean; storage is the shared ingestion's job. */
 @Injectable()
@@ -122,16 +118,8 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
     const hook = classifyHook(type, event);
     if (hook === null) return { ok: true, value: { family: 'unknown', envelope: info } };
 
-    const validated = await validateDto(DATA_DTO[hook.family], data ?? {});
-    if (!validated.ok) {
-      const errors = underData(validated.rejection.errors ?? []);
-      return reject(
-        422,
-        'validation-failed',
-        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-        errors,
-      );
-    }
+    const validated = await validateDto(DATA_DTO[hook.family], data ?? {}, 'data');
+    if (!validated.ok) return validated;
     // The DTO classes match the families one to one (DATA_DTO), which the compiler cannot follow.
     return { ok: true, value: { ...hook, envelope: info, data: validated.value } as MillicastPayload };
   }

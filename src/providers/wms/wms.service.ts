@@ -18,18 +18,8 @@ export class WmsService implements WebhookAdapter<WmsEnvelopeDto> {
     if (!envelope.ok) return envelope;
     const payloadDto = isWmsEvent(envelope.value.event) ? WMS_EVENTS[envelope.value.event] : null;
     if (payloadDto !== null) {
-      const payload = await validateDto(payloadDto, envelope.value.payload ?? {});
-      if (!payload.ok) {
-        const errors = (payload.rejection.errors ?? []).map((e) => ({ ...e, path: `payload.${e.path}` }));
-        return {
-          ok: false,
-          rejection: {
-            ...payload.rejection,
-            errors,
-            detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-          },
-        };
-      }
+      const payload = await validateDto(payloadDto, envelope.value.payload ?? {}, 'payload');
+      if (!payload.ok) return payload;
     }
     // Keep the body exactly as sent (not the class instance) so the timeline shows what WMS said.
     return { ok: true, value: Object.assign(new WmsEnvelopeDto(), json.value) };
