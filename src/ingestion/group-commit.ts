@@ -534,14 +534,14 @@ export class GroupCommit {
         for (const item of batch) item.reject(cause);
         return;
       }
-      // Each delivery alone, as if there were no batching (its rows stay held until it is done).
+      // Each delivery alone, as if there were no batching (its rows stay held until it is done), one after
+      // another: run side by side, two of them could lock shared rows in opposite orders and deadlock, and a
+      // large batch would take as many pool connections at once.
       this.stats.fallbacks++;
-      const alone: Array<Promise<void>> = [];
       for (const item of batch) {
         if (duplicates.has(item)) item.reject(new DuplicateEvent());
-        else alone.push(this.db.transaction((client) => item.work(client)).then(item.resolve, item.reject));
+        else await this.db.transaction((client) => item.work(client)).then(item.resolve, item.reject);
       }
-      await Promise.all(alone);
       return;
     }
     for (const item of batch) {
