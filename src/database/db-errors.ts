@@ -39,6 +39,12 @@ export function isRetryableTransactionError(err: unknown): boolean {
 }
 
 /** SQLSTATE class 22 (data exception): a value the database cannot store or compare, e.g. a NUL in text. */
+/** SQLSTATE class 23 (integrity constraint violation). */
+export function isIntegrityViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && code.startsWith('23');
+}
+
 export function isDataException(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.length === 5 && code.startsWith('22');

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemCode, ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
-import { isDatabaseUnavailable } from 'src/database/db-errors';
+import { isDatabaseUnavailable, isDataException, isIntegrityViolation } from 'src/database/db-errors';
 import type {
   AppliedPlan,
   IngestOutcome,
@@ -81,12 +81,6 @@ export function rawDeliveryOf(
   };
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity): the data, not the system, is at fault. */
-function isDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
 function invalidDateIn(plan: IngestPlan): string | null {
   const dates: Array<[string, Date | null | undefined]> = [['event.occurredAt', plan.event.occurredAt]];
   for (const s of plan.sessions ?? [])
@@ -157,13 +151,7 @@ export class IngestionService {
     try {
       plan = adapter.plan(decoded.value, raw);
     } catch (err) {
-      await this.storeFailed(raw, err, replayOf);
-      throw new ProblemException(
-        500,
-        'processing-failed',
-        'Processing failed',
-        'The delivery was stored and can be replayed.',
-      );
+      throw await this.storeFailed(raw, err, replayOf);
     }
     const badDate = invalidDateIn(plan);
     if (badDate !== null) {
@@ -190,17 +178,11 @@ export class IngestionService {
     } catch (err) {
       if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
       if (isDatabaseUnavailable(err)) throw err;
-      if (isDataError(err)) {
+      if (isDataException(err) || isIntegrityViolation(err)) {
         const detail = `The payload holds a value the database cannot store: ${(err as Error).message}`;
         return this.storeRejected(raw, { status: 422, code: 'unprocessable-data', detail }, replayOf);
       }
-      await this.storeFailed(raw, err, replayOf);
-      throw new ProblemException(
-        500,
-        'processing-failed',
-        'Processing failed',
-        'The delivery was stored and can be replayed.',
-      );
+      throw await this.storeFailed(raw, err, replayOf);
     }
   }
 
@@ -382,7 +364,8 @@ export class IngestionService {
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
-  private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<void> {
+  /** Stores a delivery whose processing hit a bug (kept for replay) and returns the 500 to answer with. */
+  private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<ProblemException> {
     this.logger.error({
       msg: 'processing failed',
       provider: raw.provider,
@@ -396,6 +379,12 @@ export class IngestionService {
       { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) },
       null,
       replayOf,
+    );
+    return new ProblemException(
+      500,
+      'processing-failed',
+      'Processing failed',
+      'The delivery was stored and can be replayed.',
     );
   }
 
