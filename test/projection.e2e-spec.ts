@@ -1,3 +1,4 @@
+import { ProblemException } from 'src/common/problem';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import type { DecodeResult, IngestPlan, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
 import { startTestApp, TestApp } from './support/test-app';
@@ -129,5 +130,29 @@ describe('order-independent projections', () => {
         session_attributes: { who: 'x' },
       }),
     ]);
+  });
+
+  it('stores a delivery whose mapping fails as failed, for replay, and answers 500 processing-failed', async () => {
+    class BrokenAdapter extends PlanAdapter {
+      override plan(): IngestPlan {
+        throw new Error('mapper bug');
+      }
+    }
+    const raw: RawDelivery = {
+      provider: 'wms',
+      receivedAt: new Date(),
+      requestId: 'broken-mapper',
+      contentType: 'application/json',
+      headers: {},
+      context: {},
+      body: Buffer.from(JSON.stringify(plan('broken', 0, {}))),
+    };
+    const error = await ingestion.ingest(new BrokenAdapter(), raw).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ProblemException);
+    expect(error).toMatchObject({ statusCode: 500, code: 'processing-failed' });
+    const { rows } = await t.db.query(
+      `SELECT status, error->>'detail' AS detail FROM deliveries WHERE request_id = 'broken-mapper'`,
+    );
+    expect(rows).toEqual([{ status: 'failed', detail: 'mapper bug' }]);
   });
 });
