@@ -1,8 +1,7 @@
-import type { ExecutionContext } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import { ProblemException } from 'src/common/problem';
 import { loadConfig } from 'src/config/app-config';
 import { hmac } from 'src/ingestion/signature';
+import { refusal, requestContext } from '../../../test/support/guard-context';
 import {
   millicastKeys,
   MillicastSignatureGuard,
@@ -28,24 +27,6 @@ function guard(secrets = SECRET): MillicastSignatureGuard {
   return new MillicastSignatureGuard(loadConfig({ MILLICAST_WEBHOOK_SECRETS: secrets }));
 }
 
-function context(headers: Record<string, string | string[]>, body: Buffer): ExecutionContext {
-  const req = {
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    body,
-  };
-  return { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
-}
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ProblemException && err.statusCode === 401) return err.code;
-    throw err;
-  }
-  throw new Error('expected a 401');
-}
-
 describe('Millicast signature', () => {
   it('computes HMAC-SHA1 as the widely published test vector says', () => {
     expect(
@@ -58,41 +39,41 @@ describe('Millicast signature', () => {
   });
 
   it('accepts the signature Millicast computes (base64-decoded secret, sha1= + hex)', () => {
-    expect(guard().canActivate(context({ 'X-Millicast-Signature': BODY_SIGNATURE }, BODY))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'X-Millicast-Signature': BODY_SIGNATURE }, BODY))).toBe(true);
   });
 
   it('accepts the signature of a JPEG thumbnail body (binary bytes)', () => {
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x80, 0xff, 0xd9]);
     expect(
-      guard().canActivate(context({ 'x-millicast-signature': millicastSample(jpeg, SECRET) }, jpeg)),
+      guard().canActivate(requestContext({ 'x-millicast-signature': millicastSample(jpeg, SECRET) }, jpeg)),
     ).toBe(true);
   });
 
   it('accepts upper-case hex and surrounding spaces', () => {
     const upper = 'sha1=' + BODY_SIGNATURE.slice(5).toUpperCase();
-    expect(guard().canActivate(context({ 'x-millicast-signature': ` ${upper} ` }, BODY))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'x-millicast-signature': ` ${upper} ` }, BODY))).toBe(true);
   });
 
   it('refuses a signature made with the raw (not base64-decoded) secret', () => {
     const rawKeyed = 'sha1=' + createHmac('sha1', SECRET).update(BODY).digest('hex');
     expect(rawKeyed).not.toBe(BODY_SIGNATURE);
-    expect(refusal(() => guard().canActivate(context({ 'x-millicast-signature': rawKeyed }, BODY)))).toBe(
-      'signature-mismatch',
-    );
+    expect(
+      refusal(() => guard().canActivate(requestContext({ 'x-millicast-signature': rawKeyed }, BODY))),
+    ).toBe('signature-mismatch');
   });
 
   it('tries every configured secret, so a renewed secret and the previous one both pass', () => {
     const g = guard(`${OTHER_SECRET},${SECRET}`);
-    expect(g.canActivate(context({ 'x-millicast-signature': BODY_SIGNATURE }, BODY))).toBe(true);
+    expect(g.canActivate(requestContext({ 'x-millicast-signature': BODY_SIGNATURE }, BODY))).toBe(true);
     expect(
-      g.canActivate(context({ 'x-millicast-signature': millicastSample(BODY, OTHER_SECRET) }, BODY)),
+      g.canActivate(requestContext({ 'x-millicast-signature': millicastSample(BODY, OTHER_SECRET) }, BODY)),
     ).toBe(true);
   });
 
   it('refuses a secret that was removed from the configuration', () => {
     expect(
       refusal(() =>
-        guard(OTHER_SECRET).canActivate(context({ 'x-millicast-signature': BODY_SIGNATURE }, BODY)),
+        guard(OTHER_SECRET).canActivate(requestContext({ 'x-millicast-signature': BODY_SIGNATURE }, BODY)),
       ),
     ).toBe('signature-mismatch');
   });
@@ -100,7 +81,9 @@ describe('Millicast signature', () => {
   it('refuses a body changed after signing', () => {
     const tampered = Buffer.from(BODY.toString().replace('"active":true', '"active":false'));
     expect(
-      refusal(() => guard().canActivate(context({ 'x-millicast-signature': BODY_SIGNATURE }, tampered))),
+      refusal(() =>
+        guard().canActivate(requestContext({ 'x-millicast-signature': BODY_SIGNATURE }, tampered)),
+      ),
     ).toBe('signature-mismatch');
   });
 
@@ -136,14 +119,14 @@ describe('Millicast signature', () => {
       'signature-mismatch',
     ],
   ])('refuses %s with 401 %s', (_name, headers, code) => {
-    expect(refusal(() => guard().canActivate(context(headers, BODY)))).toBe(code);
+    expect(refusal(() => guard().canActivate(requestContext(headers, BODY)))).toBe(code);
   });
 
   it('refuses everything when no secret is configured', () => {
     const g = new MillicastSignatureGuard(loadConfig({}));
-    expect(refusal(() => g.canActivate(context({ 'x-millicast-signature': BODY_SIGNATURE }, BODY)))).toBe(
-      'provider-disabled',
-    );
+    expect(
+      refusal(() => g.canActivate(requestContext({ 'x-millicast-signature': BODY_SIGNATURE }, BODY))),
+    ).toBe('provider-disabled');
   });
 
   it('keys the HMAC with the decoded secret bytes', () => {

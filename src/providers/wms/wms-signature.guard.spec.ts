@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { ExecutionContext } from '@nestjs/common';
-import { ProblemException } from 'src/common/problem';
 import { loadConfig } from 'src/config/app-config';
 import { hmac } from 'src/ingestion/signature';
 import { WmsSignatureGuard, wmsSampleBytes } from 'src/providers/wms/wms-signature.guard';
+import { refusal, requestContext } from '../../../test/support/guard-context';
 
 const SECRET = 'wms-mac-secret-current';
 const BODY = Buffer.from(
@@ -16,27 +15,9 @@ function guard(env: Record<string, string> = {}): WmsSignatureGuard {
   return new WmsSignatureGuard(loadConfig({ WMS_MAC_SECRETS: SECRET, ...env }));
 }
 
-function context(headers: Record<string, string | string[]>, body: Buffer): ExecutionContext {
-  const req = {
-    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    body,
-  };
-  return { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
-}
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ProblemException && err.statusCode === 401) return err.code;
-    throw err;
-  }
-  throw new Error('expected a 401');
-}
-
 describe('WmsSignatureGuard', () => {
   it('accepts the MAC computed as the WMS docs compute it', () => {
-    expect(guard().canActivate(context({ 'X-WMS-Content-MAC': sign(BODY) }, BODY))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'X-WMS-Content-MAC': sign(BODY) }, BODY))).toBe(true);
   });
 
   it('computes HMAC-SHA256 as the published test vector says', () => {
@@ -49,22 +30,26 @@ describe('WmsSignatureGuard', () => {
 
   it('accepts the MAC in upper-case hex', () => {
     const mac = createHmac('sha256', SECRET).update(BODY).digest('hex').toUpperCase();
-    expect(guard().canActivate(context({ 'x-wms-content-mac': `hmac-sha256=${mac}` }, BODY))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': `hmac-sha256=${mac}` }, BODY))).toBe(
+      true,
+    );
   });
 
   it('tries every configured secret, so a rotation keeps both valid', () => {
     const g = guard({ WMS_MAC_SECRETS: `new-secret-value,${SECRET}` });
-    expect(g.canActivate(context({ 'x-wms-content-mac': sign(BODY) }, BODY))).toBe(true);
-    expect(g.canActivate(context({ 'x-wms-content-mac': sign(BODY, 'new-secret-value') }, BODY))).toBe(true);
+    expect(g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY) }, BODY))).toBe(true);
+    expect(g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY, 'new-secret-value') }, BODY))).toBe(
+      true,
+    );
   });
 
   it('uses a base64-decoded secret when configured so', () => {
     const raw = Buffer.from('binary-secret-bytes');
     const g = guard({ WMS_MAC_SECRETS: raw.toString('base64'), WMS_MAC_SECRET_ENCODING: 'base64' });
-    expect(g.canActivate(context({ 'x-wms-content-mac': sign(BODY, raw) }, BODY))).toBe(true);
+    expect(g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY, raw) }, BODY))).toBe(true);
     expect(
       refusal(() =>
-        g.canActivate(context({ 'x-wms-content-mac': sign(BODY, raw.toString('base64')) }, BODY)),
+        g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY, raw.toString('base64')) }, BODY)),
       ),
     ).toBe('signature-mismatch');
   });
@@ -73,8 +58,10 @@ describe('WmsSignatureGuard', () => {
     const body = Buffer.from('{"sessionId":"é"}');
     const sample = createHmac('sha256', SECRET).update(body.toString(), 'ascii').digest('hex');
     expect(wmsSampleBytes(body).equals(body)).toBe(false);
-    expect(guard().canActivate(context({ 'x-wms-content-mac': `hmac-sha256=${sample}` }, body))).toBe(true);
-    expect(guard().canActivate(context({ 'x-wms-content-mac': sign(body) }, body))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': `hmac-sha256=${sample}` }, body))).toBe(
+      true,
+    );
+    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': sign(body) }, body))).toBe(true);
   });
 
   it.each([
@@ -90,20 +77,22 @@ describe('WmsSignatureGuard', () => {
     ['an oversized MAC', { 'x-wms-content-mac': sign(BODY) + 'ab'.repeat(1000) }, 'signature-malformed'],
     ['another secret', { 'x-wms-content-mac': sign(BODY, 'some-other-secret') }, 'signature-mismatch'],
   ])('refuses %s with 401 %s', (_what, headers, code) => {
-    expect(refusal(() => guard().canActivate(context(headers as Record<string, string>, BODY)))).toBe(code);
+    expect(refusal(() => guard().canActivate(requestContext(headers as Record<string, string>, BODY)))).toBe(
+      code,
+    );
   });
 
   it('refuses a body altered by one byte', () => {
     const altered = Buffer.from(BODY);
     altered[10] ^= 1;
-    expect(refusal(() => guard().canActivate(context({ 'x-wms-content-mac': sign(BODY) }, altered)))).toBe(
-      'signature-mismatch',
-    );
+    expect(
+      refusal(() => guard().canActivate(requestContext({ 'x-wms-content-mac': sign(BODY) }, altered))),
+    ).toBe('signature-mismatch');
   });
 
   it('refuses everything when no secret is configured', () => {
     const g = new WmsSignatureGuard(loadConfig({}));
-    expect(refusal(() => g.canActivate(context({ 'x-wms-content-mac': sign(BODY) }, BODY)))).toBe(
+    expect(refusal(() => g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY) }, BODY)))).toBe(
       'provider-disabled',
     );
   });
