@@ -9,6 +9,7 @@ import { AppModule } from 'src/app.module';
 import { answerClientErrors } from 'src/common/client-error';
 import { PinoNestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
+import { PrototypedExpressAdapter } from 'src/common/prototyped-express.adapter';
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
@@ -55,10 +56,11 @@ export async function createHttpApp(
   databaseUrl: string,
   logger: Pino,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, databaseUrl), {
-    bodyParser: false,
-    logger: new PinoNestLogger(logger),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register(config, databaseUrl),
+    new PrototypedExpressAdapter(),
+    { bodyParser: false, logger: new PinoNestLogger(logger) },
+  );
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
   app.set('query parser', 'simple');

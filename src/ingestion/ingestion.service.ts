@@ -4,31 +4,16 @@ import { ProblemCode, ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import { isDatabaseUnavailable, isDataException, isIntegrityViolation } from 'src/database/db-errors';
 import type {
-  AppliedPlan,
   IngestOutcome,
   IngestPlan,
   Queryable,
   RawDelivery,
   Rejection,
-  StatusChange,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
-import { DuplicateEvent, GroupCommit } from 'src/ingestion/group-commit';
-import { orderKey } from 'src/ingestion/order-key';
-import {
-  initialFieldVersions,
-  MEASUREMENT_SCALARS,
-  RECORDING_SCALARS,
-  SESSION_SCALARS,
-  COUNT_DUPLICATE,
-  FIND_EVENT,
-  INSERT_DELIVERY,
-  INSERT_EVENT,
-  INSERT_SAMPLE,
-  UPSERT_MEASUREMENT,
-  UPSERT_RECORDING,
-  UPSERT_SESSION,
-} from 'src/ingestion/projection.sql';
+import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
+import { CommitItem, DuplicateEvent, GroupCommit } from 'src/ingestion/group-commit';
+import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
 import type { ProviderName } from 'src/providers/provider-configs';
 import { storableJson } from 'src/ingestion/storable-json';
@@ -106,24 +91,11 @@ function invalidDateIn(plan: IngestPlan): string | null {
 export class IngestionService {
   private readonly logger = new Logger(IngestionService.name);
 
-  /**
-   * Concurrent deliveries share a transaction and multi-row statements (see group-commit.ts); these are the
-   * statements that may be merged, with the columns that identify the row each one writes.
-   */
+  /** Concurrent deliveries share a transaction and batch statements (see group-commit.ts). */
   readonly groupCommit: GroupCommit;
 
   constructor(private readonly db: Database) {
-    this.groupCommit = new GroupCommit(
-      db,
-      new Map([
-        [UPSERT_SESSION, ['provider', 'external_id']],
-        [UPSERT_RECORDING, ['provider', 'external_id']],
-        [UPSERT_MEASUREMENT, ['provider', 'external_id']],
-        [INSERT_SAMPLE, []],
-        [INSERT_EVENT, ['provider', 'idempotency_key']],
-        [INSERT_DELIVERY, ['event_id']],
-      ]),
-    );
+    this.groupCommit = new GroupCommit(db);
   }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
@@ -150,6 +122,7 @@ export class IngestionService {
     let plan: IngestPlan;
     try {
       plan = adapter.plan(decoded.value, raw);
+      checkPlanLinks(plan);
     } catch (err) {
       throw await this.storeFailed(raw, err, replayOf);
     }
@@ -162,19 +135,31 @@ export class IngestionService {
       );
     }
 
-    // Everything the delivery writes, in one transaction: its own, or one shared with concurrent deliveries
-    // (a replay runs alone). Either way it is answered only after that transaction commits.
-    const work = async (client: Queryable) => {
-      const applied = await this.apply(client, raw, plan);
-      if (applied === null) throw new DuplicateEvent();
-      if (adapter.afterApply) await adapter.afterApply(client, decoded.value, raw, applied);
-      const deliveryId = await this.writeDelivery(client, raw, 'accepted', null, applied.eventId, replayOf);
-      return { outcome: 'accepted' as const, deliveryId, eventId: applied.eventId };
+    // Everything the delivery writes, in one transaction: one shared with concurrent deliveries, or its own
+    // for a replay (which updates its inbox row instead of adding one). Either way it is answered only after
+    // that transaction commits.
+    const { afterApply } = adapter;
+    const after =
+      afterApply === undefined && replayOf === undefined
+        ? undefined
+        : async (db: Queryable, written: Written) => {
+            if (afterApply)
+              await afterApply.call(adapter, db, decoded.value, raw, { eventId: written.eventId });
+            if (replayOf !== undefined)
+              await this.writeDelivery(db, raw, 'accepted', null, written.eventId, replayOf);
+          };
+    const item: CommitItem = {
+      raw,
+      plan,
+      insertDelivery: replayOf === undefined,
+      rows: rowsOf(raw.provider, plan),
+      after,
     };
     try {
-      return await (replayOf === undefined
-        ? this.groupCommit.run(raw.provider, plan.idempotencyKey, rowsOf(raw.provider, plan), work)
-        : this.db.transaction(work));
+      const written = await (replayOf === undefined
+        ? this.groupCommit.run(item)
+        : this.groupCommit.runAlone(item));
+      return { outcome: 'accepted', deliveryId: replayOf ?? written.deliveryId!, eventId: written.eventId };
     } catch (err) {
       if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
       if (isDatabaseUnavailable(err)) throw err;
@@ -184,127 +169,6 @@ export class IngestionService {
       }
       throw await this.storeFailed(raw, err, replayOf);
     }
-  }
-
-  /** Writes projections and the event; null when the event is already on the timeline. */
-  private async apply(client: Queryable, raw: RawDelivery, plan: IngestPlan): Promise<AppliedPlan | null> {
-    const { provider } = raw;
-    const { event } = plan;
-    const version = orderKey(event.occurredAt, event.sequence, plan.idempotencyKey);
-    const sessionIds = new Map<string, string>();
-    const recordingIds = new Map<string, string>();
-    const measurementIds = new Map<string, string>();
-    /** Runs one projection upsert: the common columns ($1..$10), then the table's scalars in order. */
-    const upsert = async (
-      sql: string,
-      columns: readonly string[],
-      externalId: string,
-      change: {
-        status?: StatusChange;
-        startedAt?: Date | null;
-        endedAt?: Date | null;
-        attributes?: Record<string, unknown>;
-      },
-      scalars: Record<string, unknown>,
-    ): Promise<string> => {
-      const { rows } = await client.query<{ id: string }>(sql, [
-        provider,
-        externalId,
-        change.status?.value ?? null,
-        change.status?.rank ?? 0,
-        version,
-        change.startedAt ?? null,
-        change.endedAt ?? null,
-        JSON.stringify(change.attributes ?? {}),
-        event.occurredAt,
-        JSON.stringify(initialFieldVersions(version, scalars, change.attributes)),
-        ...columns.map((column) => scalars[column] ?? null),
-      ]);
-      return rows[0].id;
-    };
-    const ensureSession = async (externalId: string | undefined): Promise<string | null> => {
-      if (externalId === undefined) return null;
-      const known = sessionIds.get(externalId);
-      if (known !== undefined) return known;
-      const id = await upsert(
-        UPSERT_SESSION,
-        SESSION_SCALARS,
-        externalId,
-        {},
-        { kind: null, parent_id: null },
-      );
-      sessionIds.set(externalId, id);
-      return id;
-    };
-
-    for (const s of plan.sessions ?? []) {
-      const parentId = await ensureSession(s.parentExternalId);
-      sessionIds.set(
-        s.externalId,
-        await upsert(UPSERT_SESSION, SESSION_SCALARS, s.externalId, s, {
-          kind: s.kind ?? null,
-          parent_id: parentId,
-        }),
-      );
-    }
-    for (const r of plan.recordings ?? []) {
-      const scalars = {
-        session_id: await ensureSession(r.sessionExternalId),
-        kind: r.kind ?? null,
-        duration_ms: r.durationMs ?? null,
-        size_bytes: r.sizeBytes ?? null,
-        url: r.url ?? null,
-        url_expires_at: r.urlExpiresAt ?? null,
-        error: r.error ?? null,
-      } satisfies Record<(typeof RECORDING_SCALARS)[number], unknown>;
-      recordingIds.set(
-        r.externalId,
-        await upsert(UPSERT_RECORDING, RECORDING_SCALARS, r.externalId, r, scalars),
-      );
-    }
-    for (const m of plan.measurements ?? []) {
-      const scalars = { session_id: await ensureSession(m.sessionExternalId) };
-      measurementIds.set(
-        m.externalId,
-        await upsert(UPSERT_MEASUREMENT, MEASUREMENT_SCALARS, m.externalId, m, scalars),
-      );
-    }
-    for (const sample of plan.samples ?? []) {
-      const measurementId = measurementIds.get(sample.measurementExternalId);
-      if (measurementId === undefined)
-        throw new Error(`sample for measurement ${sample.measurementExternalId} not in plan.measurements`);
-      await client.query(INSERT_SAMPLE, [
-        measurementId,
-        sample.series,
-        sample.sequence,
-        sample.value,
-        event.occurredAt,
-      ]);
-    }
-
-    const sessionId = await ensureSession(event.sessionExternalId);
-    const link = (ids: Map<string, string>, externalId: string | undefined, what: string): string | null => {
-      if (externalId === undefined) return null;
-      const id = ids.get(externalId);
-      if (id === undefined) throw new Error(`event links ${what} ${externalId} that is not in the plan`);
-      return id;
-    };
-    const { rows } = await client.query<{ id: string }>(INSERT_EVENT, [
-      provider,
-      plan.idempotencyKey,
-      event.type,
-      event.known,
-      event.severity ?? null,
-      event.occurredAt,
-      event.sequence ?? null,
-      raw.receivedAt,
-      sessionId,
-      link(recordingIds, event.recordingExternalId, 'recording'),
-      link(measurementIds, event.measurementExternalId, 'measurement'),
-      JSON.stringify(event.payload),
-    ]);
-    if (rows.length === 0) return null;
-    return { eventId: rows[0].id, sessionIds, recordingIds, measurementIds };
   }
 
   private writeDelivery(

@@ -104,12 +104,9 @@ export interface IngestPlan {
   samples?: SampleChange[];
 }
 
-/** The ids the plan's writes produced, for an adapter's own extra writes in the same transaction. */
+/** What the plan's writes produced, for an adapter's own extra writes in the same transaction. */
 export interface AppliedPlan {
   eventId: string;
-  sessionIds: Map<string, string>;
-  recordingIds: Map<string, string>;
-  measurementIds: Map<string, string>;
 }
 
 export interface Queryable {

@@ -15,13 +15,15 @@ const STATUS_WINS = `(EXCLUDED.status IS NOT NULL AND (EXCLUDED.status_rank, EXC
 const fieldVersion = (field: string): string => `COALESCE(t.field_versions->>'${field}', '') COLLATE "C"`;
 
 /**
- * A scalar column and the expression of its incoming value (EXCLUDED.<column> unless the insert applies a
- * default that must not count as a value, like a session's `kind`).
+ * A scalar column: its input column(s) in the batch rows, the value inserted, and the expression of its
+ * incoming value on conflict (EXCLUDED.<column> unless the insert applies a default that must not count as a
+ * value, like a session's `kind`).
  */
 interface Scalar {
   column: string;
-  incoming: string;
+  input: string;
   insert: string;
+  incoming: string;
 }
 
 const fieldWins = ({ column, incoming }: Scalar): string =>
@@ -54,51 +56,71 @@ function setClause(scalars: readonly Scalar[]): string {
   ].join(',\n  ');
 }
 
-// Parameters $1..$10 are common to every projection insert, in this order (see IngestionService).
+/**
+ * Each write statement of the ingestion is a batch: `$1` is a JSON array of input rows (`o` is the row's
+ * place in the batch), read with json_to_recordset, so one execution writes the rows of many deliveries and
+ * a single delivery is a batch of one. References between rows (a recording's session, an event's
+ * measurement, a delivery's event) are ids the batch writer (batch-writer.ts) got back from the statements
+ * before: no statement looks a row up by natural key, so no plan depends on table statistics. A statement
+ * may not write the same projection row twice: repeated rows go in later executions of the same statement.
+ */
+const COMMON_INPUT = `o int, provider text, external_id text, status text, status_rank int, version text,
+    started_at timestamptz, ended_at timestamptz, attributes jsonb, event_at timestamptz, field_versions jsonb`;
 const COMMON_COLUMNS = `provider, external_id, status, status_rank, status_version, version, started_at, ended_at, attributes, first_event_at, last_event_at, field_versions`;
-const COMMON_VALUES = `$1, $2, $3, $4, CASE WHEN $3::varchar IS NULL THEN '' ELSE $5 END, $5, $6, $7, $8, $9, $9, $10`;
+const COMMON_VALUES = `r.provider, r.external_id, r.status, r.status_rank, CASE WHEN r.status IS NULL THEN '' ELSE r.version END,
+    r.version, r.started_at, r.ended_at, r.attributes, r.event_at, r.event_at, r.field_versions`;
 
-/** Scalar columns beyond the common ones, bound from $11 on in this order. */
-function scalars(columns: readonly string[]): Scalar[] {
-  return columns.map((column, i) => ({ column, incoming: `EXCLUDED.${column}`, insert: `$${11 + i}` }));
-}
+/** A scalar input column of `type`, stored as is. */
+const plain = (column: string, type: string): Scalar => ({
+  column,
+  incoming: `EXCLUDED.${column}`,
+  insert: `r.${column}`,
+  input: `${column} ${type}`,
+});
 
-export const SESSION_SCALARS = ['kind', 'parent_id'] as const;
-export const RECORDING_SCALARS = [
-  'session_id',
-  'kind',
-  'duration_ms',
-  'size_bytes',
-  'url',
-  'url_expires_at',
-  'error',
-] as const;
-export const MEASUREMENT_SCALARS = ['session_id'] as const;
+const SESSION_INPUTS = [
+  // A session first seen without a kind is a plain `session`; that default is not a value an event set,
+  // so it counts as incoming only when the event gave one (then `kind` is in the row's field versions).
+  {
+    column: 'kind',
+    incoming: `CASE WHEN EXCLUDED.field_versions ? 'kind' THEN EXCLUDED.kind END`,
+    insert: `COALESCE(r.kind, 'session')`,
+    input: 'kind text',
+  },
+  plain('parent_id', 'bigint'),
+];
+const RECORDING_INPUTS = [
+  plain('session_id', 'bigint'),
+  plain('kind', 'text'),
+  plain('duration_ms', 'bigint'),
+  plain('size_bytes', 'bigint'),
+  plain('url', 'text'),
+  plain('url_expires_at', 'timestamptz'),
+  plain('error', 'text'),
+];
+const MEASUREMENT_INPUTS = [plain('session_id', 'bigint')];
 
-function upsert(table: string, constraint: string, columns: readonly Scalar[]): string {
+export const SESSION_SCALARS = SESSION_INPUTS.map((c) => c.column);
+export const RECORDING_SCALARS = RECORDING_INPUTS.map((c) => c.column);
+export const MEASUREMENT_SCALARS = MEASUREMENT_INPUTS.map((c) => c.column);
+
+function upsert(table: string, constraint: string, scalars: ReadonlyArray<Scalar>): string {
   return `
-INSERT INTO ${table} AS t (${COMMON_COLUMNS}, ${columns.map((c) => c.column).join(', ')})
-VALUES (${COMMON_VALUES}, ${columns.map((c) => c.insert).join(', ')})
+INSERT INTO ${table} AS t (${COMMON_COLUMNS}, ${scalars.map((c) => c.column).join(', ')})
+SELECT ${COMMON_VALUES}, ${scalars.map((c) => c.insert).join(', ')}
+FROM json_to_recordset($1::json) AS r(${COMMON_INPUT}, ${scalars.map((c) => c.input).join(', ')})
+ORDER BY r.o
 ON CONFLICT ON CONSTRAINT ${constraint} DO UPDATE SET
-  ${setClause(columns)}
-RETURNING id`;
+  ${setClause(scalars)}
+RETURNING id, provider, external_id`;
 }
 
-// A session first seen without a kind is a plain `session`; that default is not a value an event set.
-const sessionScalars = scalars(SESSION_SCALARS).map((c) =>
-  c.column === 'kind' ? { ...c, incoming: `$11::varchar`, insert: `COALESCE($11, 'session')` } : c,
-);
-
-export const UPSERT_SESSION = upsert('sessions', 'uq_sessions_provider_external_id', sessionScalars);
-export const UPSERT_RECORDING = upsert(
-  'recordings',
-  'uq_recordings_provider_external_id',
-  scalars(RECORDING_SCALARS),
-);
-export const UPSERT_MEASUREMENT = upsert(
+export const UPSERT_SESSIONS = upsert('sessions', 'uq_sessions_provider_external_id', SESSION_INPUTS);
+export const UPSERT_RECORDINGS = upsert('recordings', 'uq_recordings_provider_external_id', RECORDING_INPUTS);
+export const UPSERT_MEASUREMENTS = upsert(
   'measurements',
   'uq_measurements_provider_external_id',
-  scalars(MEASUREMENT_SCALARS),
+  MEASUREMENT_INPUTS,
 );
 
 /** The `field_versions` a new row starts with: every field the change sets, at the event's version. */
@@ -114,17 +136,39 @@ export function initialFieldVersions(
   return versions;
 }
 
-export const INSERT_SAMPLE = `
+export const INSERT_SAMPLES = `
 INSERT INTO measurement_samples (measurement_id, series, sequence, value, occurred_at)
-VALUES ($1, $2, $3, $4, $5)
+SELECT r.measurement_id, r.series, r.sequence, r.value, r.occurred_at
+FROM json_to_recordset($1::json) AS r(o int, measurement_id bigint, series text, sequence bigint,
+    value double precision, occurred_at timestamptz)
+ORDER BY r.o
 ON CONFLICT DO NOTHING`;
 
-export const INSERT_EVENT = `
+/**
+ * No ON CONFLICT: the batch leaves out events already stored, so a conflict here is a copy that another
+ * instance committed meanwhile, and the batch is redone delivery by delivery (see group-commit.ts).
+ */
+export const INSERT_EVENTS = `
 INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, recording_id, measurement_id, payload)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT ON CONSTRAINT uq_events_provider_idempotency_key DO NOTHING
-RETURNING id`;
+SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
+    r.session_id, r.recording_id, r.measurement_id, r.payload
+FROM json_to_recordset($1::json) AS r(o int, provider text, idempotency_key text, type text, known boolean, severity text,
+    occurred_at timestamptz, sequence bigint, received_at timestamptz, session_id bigint, recording_id bigint,
+    measurement_id bigint, payload jsonb)
+ORDER BY r.o
+RETURNING id, provider, idempotency_key`;
 
+/** The inbox rows of accepted deliveries, each linked to its event. */
+export const INSERT_ACCEPTED_DELIVERIES = `
+INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
+SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'), r.body_size,
+    'accepted', r.event_id, now()
+FROM json_to_recordset($1::json) AS r(o int, provider text, event_id bigint, received_at timestamptz, request_id text,
+    content_type text, headers jsonb, context jsonb, body text, body_size int)
+ORDER BY r.o
+RETURNING id, event_id`;
+
+/** One inbox row written on its own: a rejected, failed or refused delivery. */
 export const INSERT_DELIVERY = `
 INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, error, event_id, processed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
