@@ -1,19 +1,36 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import 'reflect-metadata';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { loadConfig } from 'src/config/app-config';
+import { checkPlanLinks } from 'src/ingestion/batch-writer';
+import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
+import type { IngestPlan, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
+import { planEyeson, type EyesonDelivery } from 'src/providers/eyeson/eyeson.mapper';
+import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
+import { classifyHook, type MillicastPayload } from 'src/providers/millicast/millicast-hooks';
+import { mapMillicastHook } from 'src/providers/millicast/millicast.mapper';
+import { isThumbnailContentType, MillicastService } from 'src/providers/millicast/millicast.service';
+import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
+import { PERCULUS_KEPT_HEADERS } from 'src/providers/perculus/perculus.service';
+import type { ProviderName } from 'src/providers/provider-configs';
+import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
+import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
 
 /**
- * The benchmark's reference: what this machine can do at best for the same job, with no framework. A bare
- * node:http server that verifies each provider's signature exactly as the service does (over the raw bytes,
- * constant time, against every configured secret), then durably stores an inbox row and an event row (ON
- * CONFLICT on the idempotency key) with group commit: requests are collected for a few milliseconds and each
- * batch is one transaction with one multi-row INSERT per table; every request of the batch is answered after
- * its COMMIT. It does not fold state (sessions, recordings, measurements): that is the service's extra work.
+ * The benchmark's reference: the same job as the service with no framework around it, the practical ceiling
+ * of this machine for it. A bare node:http server that verifies each provider's signature exactly as the
+ * service does (over the raw bytes, constant time, against every configured secret), parses the JSON, maps it
+ * with the providers' pure mappers and writes the same rows (inbox, timeline event, sessions, recordings,
+ * measurements, samples, thumbnails) with the same batch statements and group commit
+ * (src/ingestion/group-commit.ts), answering each request after the COMMIT that holds it.
  *
- * Env: REFERENCE_DATABASE_URL, REFERENCE_PORT, the service's secret variables (WMS_MAC_SECRETS,
- * MILLICAST_WEBHOOK_SECRETS, PERCULUS_WEBHOOK_SECRETS, EYESON_CALLBACK_SECRETS, PERCULUS_TOKEN_MAX_AGE_SECONDS,
- * PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS), REFERENCE_POOL_SIZE (4), REFERENCE_BATCH_WINDOW_MS (2),
- * REFERENCE_BATCH_MAX (500).
+ * What it leaves out is what the service adds around that job: Nest and Express (routing, guards, pipes,
+ * filters), DTO validation (class-validator), the security headers, request ids, access logs and metrics, and
+ * the Perculus token ledger. It trusts the bench's deliveries to be valid.
+ *
+ * Env: REFERENCE_DATABASE_URL, REFERENCE_PORT, REFERENCE_POOL_SIZE (10), and the service's own variables
+ * (secrets, PERCULUS_TOKEN_MAX_AGE_SECONDS, PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS, Millicast thumbnail limits).
  */
 
 const env = process.env;
@@ -32,9 +49,7 @@ const KEYS = {
 };
 const PERCULUS_MAX_AGE = int('PERCULUS_TOKEN_MAX_AGE_SECONDS', 300);
 const PERCULUS_MAX_SKEW = int('PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS', 30);
-const POOL_SIZE = int('REFERENCE_POOL_SIZE', 4);
-const WINDOW_MS = int('REFERENCE_BATCH_WINDOW_MS', 2);
-const BATCH_MAX = int('REFERENCE_BATCH_MAX', 500);
+const POOL_SIZE = int('REFERENCE_POOL_SIZE', 10);
 const BODY_LIMIT = 1024 * 1024;
 const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v1\n';
 
@@ -69,79 +84,39 @@ function hexHeader(req: IncomingMessage, name: string, prefix: string, bytes: nu
   return Buffer.from(hex, 'hex');
 }
 
+/** The body as a JSON object (Perculus carries its token inside it), or a 401: no object, no token. */
 function jsonObject(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new Refused(400, 'malformed-body');
+    throw new Refused(401, 'signature-missing');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Refused(422, 'not-an-object');
+    throw new Refused(401, 'signature-missing');
   return parsed as Record<string, unknown>;
 }
 
-interface Row {
-  provider: string;
-  key: string;
-  type: string;
-  occurredAt: Date;
-  payload: string;
-  body: Buffer;
-  requestId: string;
-  contentType: string | null;
-  headers: string;
-}
-
-/** Verifies the request as the service's guard for `provider` does, and reads the event's identity. */
+/**
+ * Verifies the request as the service's guard for `provider` does; returns what the guard establishes
+ * besides the body (the delivery's context).
+ */
 function verify(
   provider: string,
   token: string | undefined,
   req: IncomingMessage,
   body: Buffer,
-): Omit<Row, 'body' | 'requestId'> {
-  const contentType = req.headers['content-type'] ?? null;
-  const base = { contentType, headers: JSON.stringify({ 'content-type': contentType ?? undefined }) };
+): Record<string, string> {
   switch (provider) {
     case 'wms': {
       const provided = hexHeader(req, 'x-wms-content-mac', 'hmac-sha256=', 32);
       anyKey(KEYS.wms, provided, (key) => hmac('sha256', key, body));
-      const e = jsonObject(body);
-      return {
-        ...base,
-        provider,
-        key: `${String(e.sessionId)}:${String(e.sequence)}`,
-        type: String(e.event),
-        occurredAt: new Date(Number(e.timestamp) * 1000),
-        payload: body.toString('utf8'),
-      };
+      return {};
     }
     case 'millicast': {
       const provided = hexHeader(req, 'x-millicast-signature', 'sha1=', 20);
       anyKey(KEYS.millicast, provided, (key) => hmac('sha1', key, body));
-      if (contentType === 'image/jpeg') {
-        const at = Number(req.headers['x-millicast-timestamp']);
-        const stream = `${String(req.headers['x-millicast-stream-id'])}|${String(req.headers['x-millicast-feed-id'] ?? '')}`;
-        return {
-          ...base,
-          provider,
-          key: `thumbnail:captured:${stream}:${at}`,
-          type: 'thumbnail.captured',
-          occurredAt: new Date(at),
-          payload: JSON.stringify({ streamId: req.headers['x-millicast-stream-id'], size: body.length }),
-        };
-      }
-      const e = jsonObject(body);
-      const data = (e.data ?? {}) as Record<string, unknown>;
-      const id = data.feedId ?? data.mediaAssetId ?? data.recordFileId ?? data.transcoderId ?? data.streamId;
-      return {
-        ...base,
-        provider,
-        key: `${String(e.type)}:${String(e.event)}:${String(id)}:${String(e.timestamp)}`,
-        type: `${String(e.type)}.${String(e.event)}`,
-        occurredAt: new Date(Number(e.timestamp)),
-        payload: body.toString('utf8'),
-      };
+      return {};
     }
     case 'perculus': {
       const e = jsonObject(body);
@@ -154,14 +129,7 @@ function verify(
       );
       const age = Math.floor(Date.now() / 1000) - Number(parts[0]);
       if (age > PERCULUS_MAX_AGE || -age > PERCULUS_MAX_SKEW) throw new Refused(401, 'token-expired');
-      return {
-        ...base,
-        provider,
-        key: String(e.request_id),
-        type: String(e.type),
-        occurredAt: new Date(),
-        payload: body.toString('utf8'),
-      };
+      return { tokenIssuedAt: new Date(Number(parts[0]) * 1000).toISOString() };
     }
     case 'eyeson': {
       const parts = (token ?? '').split('.');
@@ -169,116 +137,109 @@ function verify(
       const reference = Buffer.from(parts[0], 'base64url').toString('utf8');
       const mac = Buffer.from(parts[1], 'base64url');
       anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, EYESON_CONTEXT + reference));
-      const e = jsonObject(body);
-      const status = String(e.status);
-      return {
-        ...base,
-        provider,
-        key: `${status}:${reference}:${JSON.stringify(e.rec_id ?? '')}:${JSON.stringify(e.started_at ?? '')}`,
-        type: status,
-        occurredAt: new Date(),
-        payload: body.toString('utf8'),
-      };
+      return { [REFERENCE_CONTEXT_KEY]: reference };
     }
     default:
       throw new Refused(404, 'not-found');
   }
 }
 
+const config = loadConfig(env);
+const millicast = new MillicastService(config);
 const pool = new Pool({ connectionString: env.REFERENCE_DATABASE_URL, max: POOL_SIZE });
+const groupCommit = new GroupCommit(pool);
 
-/** One statement, two multi-row inserts: the events (ON CONFLICT DO NOTHING), then an inbox row for each new one. */
-const INSERT_BATCH = `
-WITH input AS (
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::text[], $6::bytea[],
-                       $7::varchar[], $8::varchar[], $9::text[])
-    WITH ORDINALITY AS i(provider, key, type, occurred_at, payload, body, request_id, content_type, headers, ord)
-), ev AS (
-  INSERT INTO events (provider, idempotency_key, type, known, occurred_at, received_at, payload)
-  SELECT provider, key, type, true, occurred_at, now(), payload::jsonb FROM input ORDER BY ord
-  ON CONFLICT ON CONSTRAINT uq_events_provider_idempotency_key DO NOTHING
-  RETURNING id, provider, idempotency_key
-), del AS (
-  INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
-  SELECT i.provider, now(), i.request_id, i.content_type, i.headers::jsonb, '{}', i.body, length(i.body), 'accepted', ev.id, now()
-  FROM input i JOIN ev ON ev.provider = i.provider AND ev.idempotency_key = i.key
-  RETURNING id, event_id
-)
-SELECT ev.provider, ev.idempotency_key AS key, ev.id AS event_id, del.id AS delivery_id FROM ev JOIN del ON del.event_id = ev.id`;
+const KEPT_HEADERS: Record<ProviderName, readonly string[]> = {
+  wms: ['content-type', 'user-agent'],
+  millicast: millicast.keptHeaders,
+  perculus: PERCULUS_KEPT_HEADERS,
+  eyeson: ['content-type', 'user-agent'],
+};
 
-interface Pending {
-  row: Row;
-  done: (err: Error | null, result?: { eventId: string; deliveryId: string } | null) => void;
-}
+const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
-let pending: Pending[] = [];
-let timer: NodeJS.Timeout | null = null;
-let inFlight = 0;
-
-function enqueue(item: Pending): void {
-  pending.push(item);
-  if (pending.length >= BATCH_MAX) flush();
-  else if (timer === null) timer = setTimeout(flush, WINDOW_MS);
-}
-
-function flush(): void {
-  if (timer !== null) {
-    clearTimeout(timer);
-    timer = null;
+/**
+ * The mapper input the service's adapter would build, read straight from the parsed body (no validation),
+ * and the adapter's own extra writes (Millicast thumbnails).
+ */
+function planOf(raw: RawDelivery): {
+  plan: IngestPlan;
+  after?: (db: Queryable, eventId: string) => Promise<void>;
+} {
+  if (raw.provider === 'millicast' && isThumbnailContentType(raw.contentType)) {
+    const h = raw.headers;
+    const payload: MillicastPayload = {
+      family: 'thumbnail',
+      meta: {
+        streamId: h['x-millicast-stream-id'],
+        feedId: h['x-millicast-feed-id'] ?? null,
+        tokenId: h['x-millicast-token-id'] ?? null,
+        timestamp: Number(h['x-millicast-timestamp']),
+        contentType: 'image/jpeg',
+      },
+      image: raw.body,
+    };
+    return {
+      plan: mapMillicastHook(payload),
+      after: (db, eventId) => millicast.afterApply(db, payload, raw, { eventId }),
+    };
   }
-  if (pending.length === 0 || inFlight >= POOL_SIZE) return; // a finishing batch flushes again
-  const batch = pending.slice(0, BATCH_MAX);
-  pending = pending.slice(batch.length);
-  inFlight++;
-  write(batch)
-    .then((results) => batch.forEach((item, i) => item.done(null, results[i])))
-    .catch((err: Error) => batch.forEach((item) => item.done(err)))
-    .finally(() => {
-      inFlight--;
-      if (pending.length >= BATCH_MAX) flush();
-      else if (pending.length > 0 && timer === null) timer = setTimeout(flush, WINDOW_MS);
-    });
-}
-
-async function write(batch: Pending[]): Promise<Array<{ eventId: string; deliveryId: string } | null>> {
-  const rows = batch.map((p) => p.row);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows: inserted } = await client.query<{
-      provider: string;
-      key: string;
-      event_id: string;
-      delivery_id: string;
-    }>(INSERT_BATCH, [
-      rows.map((r) => r.provider),
-      rows.map((r) => r.key),
-      rows.map((r) => r.type),
-      rows.map((r) => r.occurredAt),
-      rows.map((r) => r.payload),
-      rows.map((r) => r.body),
-      rows.map((r) => r.requestId),
-      rows.map((r) => r.contentType),
-      rows.map((r) => r.headers),
-    ]);
-    await client.query('COMMIT');
-    const byKey = new Map(inserted.map((r) => [`${r.provider}\u0000${r.key}`, r]));
-    return rows.map((r) => {
-      const k = `${r.provider}\u0000${r.key}`;
-      const hit = byKey.get(k);
-      if (hit === undefined) return null;
-      byKey.delete(k); // a second copy in the same batch is a duplicate
-      return { eventId: hit.event_id, deliveryId: hit.delivery_id };
-    });
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+  const json = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
+  switch (raw.provider) {
+    case 'wms':
+      return { plan: mapWmsEvent(json as unknown as WmsEnvelopeDto) };
+    case 'millicast': {
+      const [type, event, timestamp] = [String(json.type), String(json.event), Number(json.timestamp)];
+      const envelope = { type, event, timestamp, body: json, bodySha256: sha256(raw.body) };
+      const hook = classifyHook(type, event);
+      const payload = (
+        hook === null ? { family: 'unknown', envelope } : { ...hook, envelope, data: json.data ?? {} }
+      ) as MillicastPayload;
+      return { plan: mapMillicastHook(payload) };
+    }
+    case 'perculus': {
+      const message = {
+        family: perculusFamily(json.type),
+        body: json,
+        plain: json,
+      } as unknown as PerculusMessage;
+      return { plan: planPerculus(message, raw.receivedAt) };
+    }
+    case 'eyeson': {
+      const status = String(json.status);
+      const known = ['upload_ready', 'upload_failed', 'session_finished', 'supervisor_session_finished'];
+      const delivery = {
+        reference: raw.context[REFERENCE_CONTEXT_KEY],
+        event: { kind: known.includes(status) ? status : 'other', data: json },
+        payload: json,
+        bodySha256: sha256(raw.body),
+        receivedAt: raw.receivedAt,
+      } as unknown as EyesonDelivery;
+      return { plan: planEyeson(delivery) };
+    }
   }
 }
 
 let requestCounter = 0;
+
+/** Maps the delivery as the service does and writes it with the same group commit. */
+async function store(raw: RawDelivery): Promise<Record<string, unknown>> {
+  const { plan, after } = planOf(raw);
+  checkPlanLinks(plan);
+  try {
+    const written = await groupCommit.run({
+      raw,
+      plan,
+      insertDelivery: true,
+      rows: stateRowsOf(raw.provider, plan),
+      after: after ? (db, w) => after(db, w.eventId) : undefined,
+    });
+    return { status: 'accepted', ...written };
+  } catch (err) {
+    if (err instanceof DuplicateEvent) return { status: 'duplicate' };
+    throw err;
+  }
+}
 
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   const text = JSON.stringify(body);
@@ -301,20 +262,27 @@ const server = createServer((req, res) => {
         req.url ?? '',
       );
       if (req.method !== 'POST' || match === null) throw new Refused(404, 'not-found');
+      const provider = match[1] as ProviderName;
       const body = Buffer.concat(chunks);
-      const row: Row = {
-        ...verify(match[1], match[2], req, body),
-        body,
+      const context = verify(provider, match[2], req, body);
+      const headers: Record<string, string> = {};
+      for (const name of KEPT_HEADERS[provider]) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const raw: RawDelivery = {
+        provider,
+        receivedAt: new Date(),
         requestId: `ref-${++requestCounter}`,
+        contentType: req.headers['content-type'] ?? null,
+        headers,
+        context,
+        body,
       };
-      enqueue({
-        row,
-        done: (err, result) => {
-          if (err) answer(res, 503, { status: 503, code: 'database-unavailable', detail: err.message });
-          else if (result) answer(res, 200, { status: 'accepted', ...result });
-          else answer(res, 200, { status: 'duplicate' });
-        },
-      });
+      store(raw).then(
+        (body) => answer(res, 200, body),
+        (err: Error) => answer(res, 503, { status: 503, code: 'database-unavailable', detail: err.message }),
+      );
     } catch (err) {
       if (err instanceof Refused) answer(res, err.status, { status: err.status, code: err.message });
       else answer(res, 500, { status: 500, detail: (err as Error).message });

@@ -3,8 +3,7 @@ import type { IngestPlan, RawDelivery, StatusChange } from 'src/ingestion/ingest
 import { orderKey } from 'src/ingestion/order-key';
 import {
   initialFieldVersions,
-  INSERT_ACCEPTED_DELIVERIES,
-  INSERT_EVENTS,
+  INSERT_EVENTS_AND_DELIVERIES,
   INSERT_SAMPLES,
   UPSERT_MEASUREMENTS,
   UPSERT_RECORDINGS,
@@ -31,8 +30,7 @@ const STATEMENTS = {
   hooktrail_w_recordings: UPSERT_RECORDINGS,
   hooktrail_w_measurements: UPSERT_MEASUREMENTS,
   hooktrail_w_samples: INSERT_SAMPLES,
-  hooktrail_w_events: INSERT_EVENTS,
-  hooktrail_w_deliveries: INSERT_ACCEPTED_DELIVERIES,
+  hooktrail_w_events: INSERT_EVENTS_AND_DELIVERIES,
 } as const;
 type StatementName = keyof typeof STATEMENTS;
 
@@ -43,7 +41,6 @@ const RETURNS: Record<StatementName, { table: string; key: string } | null> = {
   hooktrail_w_measurements: { table: 'measurement', key: 'external_id' },
   hooktrail_w_samples: null,
   hooktrail_w_events: { table: 'event', key: 'idempotency_key' },
-  hooktrail_w_deliveries: null,
 };
 
 /** The ids a statement's rows need: [column, table, input field holding the referenced key]. */
@@ -57,18 +54,18 @@ const REFERENCES: Record<StatementName, Array<[string, string, string]>> = {
     ['recording_id', 'recording', 'recording_external_id'],
     ['measurement_id', 'measurement', 'measurement_external_id'],
   ],
-  hooktrail_w_deliveries: [['event_id', 'event', 'idempotency_key']],
 };
 
 /**
  * One execution of a batch statement: its name, its input rows (references to other rows by their external
- * ids or idempotency key, turned into ids when sent) and its stage: executions of one stage need only ids
- * returned by earlier stages, so a stage is sent as one multi-statement query.
+ * ids, turned into ids when sent), for the events statement also the inbox rows, and its stage: executions
+ * of one stage need only ids returned by earlier stages, so a stage is sent as one multi-statement query.
  */
 export interface Execution {
   name: StatementName;
   stage: number;
   rows: Array<Record<string, unknown>>;
+  deliveries?: Array<Record<string, unknown>>;
 }
 
 /**
@@ -139,7 +136,7 @@ function projectionRow(
 /**
  * The executions that write `items`, in the order they must run: sessions that others name as parent first,
  * then every other session a plan touches (its own changes, or just "exists" for sessions it refers to),
- * recordings, measurements, samples, events and the inbox rows. Pure, so it is tested on its own.
+ * recordings, measurements, samples, and the events with their inbox rows. Pure, so it is tested on its own.
  *
  * The rows a delivery writes are those applying its plan alone would write: a session it refers to without
  * changing it is still touched (first/last event time), which applying it twice would not change.
@@ -247,16 +244,13 @@ export function batchExecutions(items: readonly WriteItem[]): Execution[] {
     }
   }
 
-  const once = (name: StatementName, stage: number, rows: Array<Record<string, unknown>>): Execution[] =>
-    rows.length > 0 ? [{ name, stage, rows }] : [];
   return [
     ...parents.executions(),
     ...sessions.executions(),
     ...recordings.executions(),
     ...measurements.executions(),
-    ...once('hooktrail_w_samples', 3, samples),
-    ...once('hooktrail_w_events', 3, events),
-    ...once('hooktrail_w_deliveries', 4, deliveries),
+    ...(samples.length > 0 ? [{ name: 'hooktrail_w_samples' as const, stage: 3, rows: samples }] : []),
+    { name: 'hooktrail_w_events', stage: 3, rows: events, deliveries },
   ];
 }
 
@@ -285,7 +279,7 @@ export async function prepareBatchStatements(client: PoolClient): Promise<void> 
   if (prepared.has(client)) return;
   await client.query(
     Object.entries(STATEMENTS)
-      .map(([name, text]) => `PREPARE ${name}(json) AS ${text}`)
+      .map(([name, text]) => `PREPARE ${name} AS ${text}`)
       .join(';\n'),
   );
   prepared.add(client);
@@ -307,43 +301,65 @@ class Ids {
 }
 
 /** The execution's rows as sent: each reference replaced by the id it names. */
-function resolved(execution: Execution, ids: Ids): string {
+function resolved(execution: Execution, ids: Ids): Array<Record<string, unknown>> {
   const references = REFERENCES[execution.name];
-  return JSON.stringify(
-    execution.rows.map((row) => {
-      const out = { ...row };
-      for (const [column, table, field] of references) {
-        const key = row[field];
-        out[column] = typeof key === 'string' ? ids.get(table, String(row.provider), key) : null;
-      }
-      return out;
-    }),
-  );
+  return execution.rows.map((row) => {
+    const out = { ...row };
+    for (const [column, table, field] of references) {
+      const key = row[field];
+      out[column] = typeof key === 'string' ? ids.get(table, String(row.provider), key) : null;
+    }
+    return out;
+  });
+}
+
+/** A JSON text as an SQL literal: dollar-quoted (taken as is, nothing to escape) unless it holds the tag. */
+function jsonLiteral(client: PoolClient, value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('$hb$') ? client.escapeLiteral(text) : `$hb$${text}$hb$`;
 }
 
 type ResultRows = Array<Record<string, string>>;
 
+/** Statements sent with the first and the last round trip of a batch (e.g. BEGIN, COMMIT). */
+export interface Framing {
+  before: string[];
+  after: string[];
+}
+
 /**
- * Writes the items' rows inside the caller's transaction, one round trip per stage (at most five: parent
- * sessions, sessions, recordings and measurements, samples and events, inbox rows): every execution of a
- * stage is an EXECUTE of a prepared statement with its rows as one JSON literal, all sent as one
- * multi-statement query. Returns, for each item in order, its event id and inbox row id.
+ * Writes the items' rows inside a transaction, one round trip per stage (at most four: parent sessions,
+ * sessions, recordings and measurements, samples and events with their inbox rows): every execution of a
+ * stage is an EXECUTE of a prepared statement with its rows as JSON literals, all sent as one
+ * multi-statement query. `framing` adds statements to the first and last of them, so that opening and
+ * committing the transaction cost no round trip of their own. Returns, for each item in order, its event
+ * id and inbox row id.
  */
-export async function writeBatch(client: PoolClient, items: readonly WriteItem[]): Promise<Written[]> {
+export async function writeBatch(
+  client: PoolClient,
+  items: readonly WriteItem[],
+  framing: Framing = { before: [], after: [] },
+): Promise<Written[]> {
   const executions = batchExecutions(items);
+  const stages = [...new Set(executions.map((e) => e.stage))];
   const ids = new Ids();
   const deliveryIds = new Map<string, string>();
-  for (const stage of [...new Set(executions.map((e) => e.stage))]) {
+  for (const [n, stage] of stages.entries()) {
     const sent = executions.filter((e) => e.stage === stage);
-    const text = sent.map((e) => `EXECUTE ${e.name}(${client.escapeLiteral(resolved(e, ids))})`).join(';\n');
-    const result = (await client.query(text)) as unknown as
+    const before = n === 0 ? framing.before : [];
+    const after = n === stages.length - 1 ? framing.after : [];
+    const executes = sent.map((e) => {
+      const args = [resolved(e, ids), ...(e.deliveries ? [e.deliveries] : [])];
+      return `EXECUTE ${e.name}(${args.map((a) => jsonLiteral(client, a)).join(', ')})`;
+    });
+    const result = (await client.query([...before, ...executes, ...after].join(';\n'))) as unknown as
       Array<{ rows: ResultRows }> | { rows: ResultRows };
     const results = Array.isArray(result) ? result : [result];
     sent.forEach((e, i) => {
       const returns = RETURNS[e.name];
-      for (const row of results[i].rows) {
+      for (const row of results[before.length + i].rows) {
         if (returns !== null) ids.set(returns.table, row.provider, row[returns.key], row.id);
-        else if (e.name === 'hooktrail_w_deliveries') deliveryIds.set(row.event_id, row.id);
+        if (row.delivery_id) deliveryIds.set(row.id, row.delivery_id);
       }
     });
   }

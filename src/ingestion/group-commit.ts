@@ -1,8 +1,7 @@
-import type { PoolClient } from 'pg';
-import type { Database } from 'src/database/database';
+import type { Pool, PoolClient } from 'pg';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import { prepareBatchStatements, writeBatch, WriteItem, Written } from 'src/ingestion/batch-writer';
-import type { Queryable } from 'src/ingestion/ingestion.types';
+import type { IngestPlan, Queryable } from 'src/ingestion/ingestion.types';
 
 /** The delivery's event is already on the timeline: nothing was written, the caller counts a duplicate. */
 export class DuplicateEvent extends Error {}
@@ -18,6 +17,31 @@ export interface CommitItem extends WriteItem {
   rows: readonly string[];
   /** The delivery's own further writes, in the same transaction after the batch's (e.g. a thumbnail). */
   after?: (db: Queryable, written: Written) => Promise<void>;
+}
+
+/**
+ * The state rows a plan writes, for the group commit: batches in flight at the same time never share one,
+ * so they never wait on each other's row locks.
+ */
+export function stateRowsOf(provider: string, plan: IngestPlan): string[] {
+  const rows = new Set<string>();
+  const session = (id: string | undefined) => {
+    if (id !== undefined) rows.add(`session:${provider}:${id}`);
+  };
+  for (const s of plan.sessions ?? []) {
+    session(s.externalId);
+    session(s.parentExternalId);
+  }
+  for (const r of plan.recordings ?? []) {
+    rows.add(`recording:${provider}:${r.externalId}`);
+    session(r.sessionExternalId);
+  }
+  for (const m of plan.measurements ?? []) {
+    rows.add(`measurement:${provider}:${m.externalId}`);
+    session(m.sessionExternalId);
+  }
+  session(plan.event.sessionExternalId);
+  return [...rows];
 }
 
 /** Counters since start, for tests and operations. */
@@ -45,6 +69,12 @@ interface Queued {
 }
 
 /**
+ * Opens a write transaction. The batch statements take JSON parameters that tell the planner nothing: the
+ * plan made once (generic) is as good as one made for every execution (custom), and planning is not free.
+ */
+const BEGIN = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
+
+/**
  * Opens the transaction and finds which of the deliveries are on the timeline already, in one round trip:
  * a simple-protocol query (three statements), so the keys are inlined as escaped literals. Written as
  * `provider = p AND idempotency_key = ANY (ARRAY[...])` per provider, which is a lookup in the unique index
@@ -61,31 +91,28 @@ async function beginAndFindStored(client: PoolClient, items: readonly CommitItem
     ([provider, keys]) =>
       `(provider = ${client.escapeLiteral(provider)} AND idempotency_key = ANY (ARRAY[${keys.join(', ')}]::varchar[]))`,
   );
-  // The batch statements take one JSON parameter that tells the planner nothing: the plan made once
-  // (generic) is as good as one made for every execution (custom), and planning is not free.
   const results = (await client.query(
-    `BEGIN; SET LOCAL plan_cache_mode = force_generic_plan;
-     SELECT provider, idempotency_key FROM events WHERE ${arms.join(' OR ')}`,
+    `${BEGIN.join('; ')}; SELECT provider, idempotency_key FROM events WHERE ${arms.join(' OR ')}`,
   )) as unknown as Array<{ rows: Array<{ provider: string; idempotency_key: string }> }>;
   return new Set(results[2].rows.map((r) => `${r.provider}\u0000${r.idempotency_key}`));
 }
 
 /**
  * Group commit for the ingestion hot path. Concurrent deliveries are written together: one transaction (and
- * one WAL flush) for all of them, and three round trips whatever their number: BEGIN with the check for
- * stored events, the writes (batch-writer.ts: one multi-statement query), COMMIT. Every delivery is still
- * answered only after the COMMIT that contains it, and its rows are exactly what writing it alone writes.
+ * one WAL flush) for all of them, and at most four round trips whatever their number (batch-writer.ts: one
+ * multi-statement query per stage of writes, BEGIN sent with the first and COMMIT with the last). Every
+ * delivery is still answered only after the COMMIT that contains it, and its rows are exactly what writing
+ * it alone writes.
  *
  * - A batch starts as soon as a slot is free (no fixed delay); up to `maxConcurrent` run at once, so the
  *   next batch is built and sent while one waits for Postgres. Batches in flight never share a state row
  *   (`rows`): a delivery whose rows a running batch holds waits for a later batch, so two batches of this
  *   process never wait on each other's row locks (no deadlock, no lock wait).
  * - Two deliveries with the same idempotency key never share a batch: the later waits for the earlier.
- * - Deliveries whose event is already committed are left out of the batch (DuplicateEvent: the caller
- *   counts a duplicate), so nothing is ever written for a duplicate.
- * - If anything in a batch fails (bad data, a copy that raced in from another instance, a deadlock with
- *   another instance), the batch is rolled back and each delivery runs alone in its own transaction: the
- *   exact single-delivery behaviour, errors included. A database outage fails the batch at once.
+ * - If anything in a batch fails (a copy of a stored event, bad data, a deadlock with another instance),
+ *   the batch is rolled back and each delivery runs alone in its own transaction, which first looks for its
+ *   event (found: DuplicateEvent, the caller counts a duplicate, nothing is written): the exact
+ *   single-delivery behaviour, errors included. A database outage fails the batch at once.
  */
 export class GroupCommit {
   private queue: Queued[] = [];
@@ -98,7 +125,7 @@ export class GroupCommit {
   readonly stats: GroupCommitStats = { batches: 0, deliveries: 0, fallbacks: 0 };
 
   constructor(
-    private readonly db: Database,
+    private readonly pool: Pool,
     options: Partial<GroupCommitOptions> = {},
   ) {
     this.options = { maxBatch: 256, maxBatchBytes: 4 * 1024 * 1024, maxConcurrent: 2, ...options };
@@ -130,10 +157,12 @@ export class GroupCommit {
   async runAlone(item: CommitItem): Promise<Written> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transaction([item], async (client, stored) => {
+        return await this.withClient(async (client) => {
+          const stored = await beginAndFindStored(client, [item]);
           if (stored.size > 0) throw new DuplicateEvent();
           const [written] = await writeBatch(client, [item]);
           if (item.after) await item.after(client, written);
+          await client.query('COMMIT');
           return written;
         });
       } catch (err) {
@@ -183,27 +212,26 @@ export class GroupCommit {
     return batch;
   }
 
+  /**
+   * One batch in as few round trips as it takes: BEGIN goes with the first stage of writes, COMMIT with the
+   * last (unless some delivery has writes of its own to do first). Stored events are not looked up first:
+   * a copy of one fails the batch at its unique key, and the batch is redone delivery by delivery.
+   */
   private async execute(batch: Queued[]): Promise<void> {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
-    let outcomes: Array<Written | DuplicateEvent>;
+    const items = batch.map((q) => q.item);
+    const hooks = items.some((i) => i.after !== undefined);
+    let written: Written[];
     try {
-      outcomes = await this.transaction(
-        batch.map((q) => q.item),
-        async (client, stored) => {
-          const live = batch.filter((q) => !stored.has(q.key));
-          const written =
-            live.length > 0
-              ? await writeBatch(
-                  client,
-                  live.map((q) => q.item),
-                )
-              : [];
-          const byItem = new Map(live.map((q, i) => [q, written[i]]));
-          for (const q of live) if (q.item.after) await q.item.after(client, byItem.get(q)!);
-          return batch.map((q) => byItem.get(q) ?? new DuplicateEvent());
-        },
-      );
+      written = await this.withClient(async (client) => {
+        const result = await writeBatch(client, items, { before: BEGIN, after: hooks ? [] : ['COMMIT'] });
+        if (hooks) {
+          for (const [i, item] of items.entries()) if (item.after) await item.after(client, result[i]);
+          await client.query('COMMIT');
+        }
+        return result;
+      });
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         for (const q of batch) q.reject(err);
@@ -216,19 +244,15 @@ export class GroupCommit {
       for (const q of batch) await this.runAlone(q.item).then(q.resolve, q.reject);
       return;
     }
-    batch.forEach((q, i) => {
-      const outcome = outcomes[i];
-      if (outcome instanceof DuplicateEvent) q.reject(outcome);
-      else q.resolve(outcome);
-    });
+    batch.forEach((q, i) => q.resolve(written[i]));
   }
 
-  /** Prepare (once per connection), BEGIN with the stored-keys check, `work`, COMMIT; ROLLBACK on failure. */
-  private async transaction<T>(
-    items: readonly CommitItem[],
-    work: (client: PoolClient, stored: ReadonlySet<string>) => Promise<T>,
-  ): Promise<T> {
-    const client = await this.db.pool.connect();
+  /**
+   * `work` on a pool connection with the batch statements prepared; on failure a transaction left open is
+   * rolled back (a connection that cannot even do that is discarded).
+   */
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
     let broken = false;
     // While checked out a client has no pool listener: a server-side disconnect must not crash the process.
     const onError = () => {
@@ -237,15 +261,11 @@ export class GroupCommit {
     client.on('error', onError);
     try {
       await prepareBatchStatements(client);
-      const result = await work(client, await beginAndFindStored(client, items));
-      await client.query('COMMIT');
-      return result;
+      return await work(client);
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
+      await client.query('ROLLBACK').catch(() => {
         broken = true;
-      }
+      });
       throw err;
     } finally {
       client.off('error', onError);

@@ -12,36 +12,11 @@ import type {
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
 import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
-import { CommitItem, DuplicateEvent, GroupCommit } from 'src/ingestion/group-commit';
+import { CommitItem, DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
 import type { ProviderName } from 'src/providers/provider-configs';
 import { storableJson } from 'src/ingestion/storable-json';
-
-/**
- * The state rows a plan writes, for the group commit: batches in flight at the same time never share one,
- * so they never wait on each other's row locks.
- */
-function rowsOf(provider: string, plan: IngestPlan): string[] {
-  const rows = new Set<string>();
-  const session = (id: string | undefined) => {
-    if (id !== undefined) rows.add(`session:${provider}:${id}`);
-  };
-  for (const s of plan.sessions ?? []) {
-    session(s.externalId);
-    session(s.parentExternalId);
-  }
-  for (const r of plan.recordings ?? []) {
-    rows.add(`recording:${provider}:${r.externalId}`);
-    session(r.sessionExternalId);
-  }
-  for (const m of plan.measurements ?? []) {
-    rows.add(`measurement:${provider}:${m.externalId}`);
-    session(m.sessionExternalId);
-  }
-  session(plan.event.sessionExternalId);
-  return [...rows];
-}
 
 /** The delivery as received, as the inbox stores it: the body, the kept headers and the guard's context. */
 export function rawDeliveryOf(
@@ -95,7 +70,7 @@ export class IngestionService {
   readonly groupCommit: GroupCommit;
 
   constructor(private readonly db: Database) {
-    this.groupCommit = new GroupCommit(db);
+    this.groupCommit = new GroupCommit(db.pool);
   }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
@@ -152,7 +127,7 @@ export class IngestionService {
       raw,
       plan,
       insertDelivery: replayOf === undefined,
-      rows: rowsOf(raw.provider, plan),
+      rows: stateRowsOf(raw.provider, plan),
       after,
     };
     try {

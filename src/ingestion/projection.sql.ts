@@ -145,28 +145,32 @@ ORDER BY r.o
 ON CONFLICT DO NOTHING`;
 
 /**
- * No ON CONFLICT: the batch leaves out events already stored, so a conflict here is a copy that another
- * instance committed meanwhile, and the batch is redone delivery by delivery (see group-commit.ts).
+ * The timeline events ($1) and the inbox rows of the deliveries that bring them ($2, none for a replay),
+ * joined on the idempotency key inside the statement; one result row per event with its inbox row's id.
+ * No ON CONFLICT: a copy of a stored event fails the batch, which is then redone delivery by delivery, each
+ * checking first what is stored (see group-commit.ts).
  */
-export const INSERT_EVENTS = `
-INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, recording_id, measurement_id, payload)
-SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
-    r.session_id, r.recording_id, r.measurement_id, r.payload
-FROM json_to_recordset($1::json) AS r(o int, provider text, idempotency_key text, type text, known boolean, severity text,
-    occurred_at timestamptz, sequence bigint, received_at timestamptz, session_id bigint, recording_id bigint,
-    measurement_id bigint, payload jsonb)
-ORDER BY r.o
-RETURNING id, provider, idempotency_key`;
-
-/** The inbox rows of accepted deliveries, each linked to its event. */
-export const INSERT_ACCEPTED_DELIVERIES = `
-INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
-SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'), r.body_size,
-    'accepted', r.event_id, now()
-FROM json_to_recordset($1::json) AS r(o int, provider text, event_id bigint, received_at timestamptz, request_id text,
-    content_type text, headers jsonb, context jsonb, body text, body_size int)
-ORDER BY r.o
-RETURNING id, event_id`;
+export const INSERT_EVENTS_AND_DELIVERIES = `
+WITH e AS (
+  INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, recording_id, measurement_id, payload)
+  SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
+      r.session_id, r.recording_id, r.measurement_id, r.payload
+  FROM json_to_recordset($1::json) AS r(o int, provider text, idempotency_key text, type text, known boolean,
+      severity text, occurred_at timestamptz, sequence bigint, received_at timestamptz, session_id bigint,
+      recording_id bigint, measurement_id bigint, payload jsonb)
+  ORDER BY r.o
+  RETURNING id, provider, idempotency_key
+), d AS (
+  INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
+  SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'),
+      r.body_size, 'accepted', e.id, now()
+  FROM json_to_recordset($2::json) AS r(o int, provider text, idempotency_key text, received_at timestamptz,
+      request_id text, content_type text, headers jsonb, context jsonb, body text, body_size int)
+  JOIN e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
+  ORDER BY r.o
+  RETURNING id, event_id
+)
+SELECT e.id, e.provider, e.idempotency_key, d.id AS delivery_id FROM e LEFT JOIN d ON d.event_id = e.id`;
 
 /** One inbox row written on its own: a rejected, failed or refused delivery. */
 export const INSERT_DELIVERY = `
