@@ -10,10 +10,15 @@ import { planEyeson, type EyesonDelivery } from 'src/providers/eyeson/eyeson.map
 import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import { classifyHook, type MillicastPayload } from 'src/providers/millicast/millicast-hooks';
 import { mapMillicastHook } from 'src/providers/millicast/millicast.mapper';
-import { isThumbnailContentType, MillicastService } from 'src/providers/millicast/millicast.service';
+import {
+  isThumbnailContentType,
+  MillicastService,
+  thumbnailPayload,
+} from 'src/providers/millicast/millicast.service';
 import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
 import { PERCULUS_KEPT_HEADERS } from 'src/providers/perculus/perculus.service';
 import type { ProviderName } from 'src/providers/provider-configs';
+import type { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
 import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
 import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
 
@@ -167,18 +172,7 @@ function planOf(raw: RawDelivery): {
   after?: (db: Queryable, eventId: string) => Promise<void>;
 } {
   if (raw.provider === 'millicast' && isThumbnailContentType(raw.contentType)) {
-    const h = raw.headers;
-    const payload: MillicastPayload = {
-      family: 'thumbnail',
-      meta: {
-        streamId: h['x-millicast-stream-id'],
-        feedId: h['x-millicast-feed-id'] ?? null,
-        tokenId: h['x-millicast-token-id'] ?? null,
-        timestamp: Number(h['x-millicast-timestamp']),
-        contentType: 'image/jpeg',
-      },
-      image: raw.body,
-    };
+    const payload = thumbnailPayload(raw.headers as unknown as ThumbnailHeadersDto, raw.body);
     return {
       plan: mapMillicastHook(payload),
       after: (db, eventId) => millicast.afterApply(db, payload, raw, { eventId }),

@@ -15,7 +15,7 @@ describe('PrototypedExpressAdapter', () => {
     app.get('/hello', (req, res) => {
       res.json({ instanceOfIncoming: req.socket !== undefined, path: req.path });
     });
-    server = adapter.getHttpServer() as Server;
+    server = adapter.getHttpServer();
     // Runs before Express sees the request: what Node's server created, before any re-parenting.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       seen.push({

@@ -55,6 +55,21 @@ export function isThumbnailContentType(contentType: string | null): boolean {
 const isJpeg = (body: Buffer): boolean =>
   body.length >= 4 && body[0] === 0xff && body[1] === 0xd8 && body[2] === 0xff;
 
+/** A thumbnail hook: its meaning is in the (validated) headers, the body is the image. */
+export function thumbnailPayload(h: ThumbnailHeadersDto, image: Buffer): MillicastPayload {
+  return {
+    family: 'thumbnail',
+    meta: {
+      streamId: h['x-millicast-stream-id'],
+      feedId: h['x-millicast-feed-id'] ?? null,
+      tokenId: h['x-millicast-token-id'] ?? null,
+      timestamp: Number(h['x-millicast-timestamp']),
+      contentType: 'image/jpeg',
+    },
+    image,
+  };
+}
+
 /** How Millicast deliveries are read and what they mean; storage is the shared ingestion's job. */
 @Injectable()
 export class MillicastService implements WebhookAdapter<MillicastPayload> {
@@ -138,20 +153,6 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
     }
     const headers = await validateDto(ThumbnailHeadersDto, raw.headers);
     if (!headers.ok) return headers;
-    const h = headers.value;
-    return {
-      ok: true,
-      value: {
-        family: 'thumbnail',
-        meta: {
-          streamId: h['x-millicast-stream-id'],
-          feedId: h['x-millicast-feed-id'] ?? null,
-          tokenId: h['x-millicast-token-id'] ?? null,
-          timestamp: Number(h['x-millicast-timestamp']),
-          contentType: 'image/jpeg',
-        },
-        image: raw.body,
-      },
-    };
+    return { ok: true, value: thumbnailPayload(headers.value, raw.body) };
   }
 }
