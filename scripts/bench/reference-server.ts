@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { loadConfig } from 'src/config/app-config';
 import { checkPlanLinks } from 'src/ingestion/batch-writer';
 import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
-import type { IngestPlan, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
+import type { ExtraWrites, IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
 import { planEyeson, type EyesonDelivery } from 'src/providers/eyeson/eyeson.mapper';
 import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import { classifyHook, type MillicastPayload } from 'src/providers/millicast/millicast-hooks';
@@ -169,13 +169,13 @@ const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex')
  */
 function planOf(raw: RawDelivery): {
   plan: IngestPlan;
-  after?: (db: Queryable, eventId: string) => Promise<void>;
+  after?: ExtraWrites;
 } {
   if (raw.provider === 'millicast' && isThumbnailContentType(raw.contentType)) {
     const payload = thumbnailPayload(raw.headers as unknown as ThumbnailHeadersDto, raw.body);
     return {
       plan: mapMillicastHook(payload),
-      after: (db, eventId) => millicast.afterApply(db, payload, raw, { eventId }),
+      after: millicast.extraWrites(payload),
     };
   }
   const json = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
@@ -226,7 +226,7 @@ async function store(raw: RawDelivery): Promise<Record<string, unknown>> {
       plan,
       insertDelivery: true,
       rows: stateRowsOf(raw.provider, plan),
-      after: after ? (db, w) => after(db, w.eventId) : undefined,
+      after: after ? (db, w) => after(db, { eventId: w.eventId }) : undefined,
     });
     return { status: 'accepted', ...written };
   } catch (err) {

@@ -25,13 +25,13 @@ function item(
   };
 }
 
-/** Each execution as `stage statement: external ids (or keys) [| inbox: keys]` for compact expectations. */
+/** Each statement as `table: external ids (or keys) [| inbox: keys]` for compact expectations. */
 const outline = (items: WriteItem[]) =>
   batchExecutions(items).map((e) => {
     const keys = (rows: Array<Record<string, unknown>>) =>
       rows.map((r) => String(r.external_id ?? r.idempotency_key ?? r.measurement_external_id)).join(',');
     const inbox = e.deliveries === undefined ? '' : ` | inbox: ${keys(e.deliveries)}`;
-    return `${e.stage} ${e.name.replace('hooktrail_w_', '')}: ${keys(e.rows)}${inbox}`;
+    return `${e.table}: ${keys(e.rows)}${inbox}`;
   });
 
 describe('batchExecutions', () => {
@@ -54,7 +54,7 @@ describe('batchExecutions', () => {
           samples: [{ measurementExternalId: 'm1', series: 'snr', sequence: 1, value: 2 }],
         }),
       ],
-      ['1 sessions: s1', '2 measurements: m1', '3 samples: m1', '3 events: k1 | inbox: k1'],
+      ['sessions: s1', 'measurements: m1', 'samples: m1', 'events: k1 | inbox: k1'],
     ],
     [
       'a row written by two deliveries goes to a second execution; other rows share the first',
@@ -63,7 +63,7 @@ describe('batchExecutions', () => {
         item({ idempotencyKey: 'k2', sessions: [{ externalId: 'a' }] }),
         item({ idempotencyKey: 'k3', sessions: [{ externalId: 'b' }] }),
       ],
-      ['1 sessions: a,b', '1 sessions: a', '3 events: k1,k2,k3 | inbox: k1,k2,k3'],
+      ['sessions: a,b', 'sessions: a', 'events: k1,k2,k3 | inbox: k1,k2,k3'],
     ],
     [
       'the same external id of two providers is two rows: one execution',
@@ -71,12 +71,12 @@ describe('batchExecutions', () => {
         item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }, 'wms'),
         item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }, 'millicast'),
       ],
-      ['1 sessions: a,a', '3 events: k1,k1 | inbox: k1,k1'],
+      ['sessions: a,a', 'events: k1,k1 | inbox: k1,k1'],
     ],
     [
       'parents are written before every other session, so children can look them up',
       [item({ idempotencyKey: 'k1', sessions: [{ externalId: 'feed', parentExternalId: 'stream' }] })],
-      ['0 sessions: stream', '1 sessions: feed', '3 events: k1 | inbox: k1'],
+      ['sessions: stream', 'sessions: feed', 'events: k1 | inbox: k1'],
     ],
     [
       'sessions a plan only refers to are touched once; those it changes are not touched again',
@@ -91,18 +91,18 @@ describe('batchExecutions', () => {
           ],
         }),
       ],
-      ['1 sessions: call,other', '2 recordings: r1,r2', '3 events: k1 | inbox: k1'],
+      ['sessions: call,other', 'recordings: r1,r2', 'events: k1 | inbox: k1'],
     ],
     [
       'a replay writes no inbox row (it updates the one it has)',
       [item({ idempotencyKey: 'k1' }, 'wms', false)],
-      ['3 events: k1 | inbox: '],
+      ['events: k1 | inbox: '],
     ],
   ])('%s', (_name, items, expected) => {
     expect(outline(items)).toEqual(expected);
   });
 
-  it('numbers the rows of every execution from 0 in batch order', () => {
+  it('numbers the rows of every statement from 0 in batch order', () => {
     const executions = batchExecutions([
       item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }),
       item({ idempotencyKey: 'k2', sessions: [{ externalId: 'a' }, { externalId: 'b' }] }),
@@ -126,9 +126,7 @@ describe('batchExecutions', () => {
   });
 
   it('carries the raw body as base64 with its size in the inbox row', () => {
-    const events = batchExecutions([item({ idempotencyKey: 'k1' })]).find(
-      (e) => e.name === 'hooktrail_w_events',
-    )!;
+    const events = batchExecutions([item({ idempotencyKey: 'k1' })]).find((e) => e.table === 'events')!;
     expect(events.deliveries?.[0]).toMatchObject({
       body: Buffer.from('{"x":1}').toString('base64'),
       body_size: 7,

@@ -1,14 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { IngestPlan, RawDelivery, StatusChange } from 'src/ingestion/ingestion.types';
 import { orderKey } from 'src/ingestion/order-key';
-import {
-  initialFieldVersions,
-  INSERT_EVENTS_AND_DELIVERIES,
-  INSERT_SAMPLES,
-  UPSERT_MEASUREMENTS,
-  UPSERT_RECORDINGS,
-  UPSERT_SESSIONS,
-} from 'src/ingestion/projection.sql';
+import { BATCH_FUNCTION, initialFieldVersions } from 'src/ingestion/projection.sql';
 
 /** One delivery to write: what was received and what it means. */
 export interface WriteItem {
@@ -24,46 +17,15 @@ export interface Written {
   deliveryId: string | null;
 }
 
-/** The batch statements, prepared once per connection under these names. */
-const STATEMENTS = {
-  hooktrail_w_sessions: UPSERT_SESSIONS,
-  hooktrail_w_recordings: UPSERT_RECORDINGS,
-  hooktrail_w_measurements: UPSERT_MEASUREMENTS,
-  hooktrail_w_samples: INSERT_SAMPLES,
-  hooktrail_w_events: INSERT_EVENTS_AND_DELIVERIES,
-} as const;
-type StatementName = keyof typeof STATEMENTS;
-
-/** The table whose ids a statement returns, and the column of the returned rows that names them. */
-const RETURNS: Record<StatementName, { table: string; key: string } | null> = {
-  hooktrail_w_sessions: { table: 'session', key: 'external_id' },
-  hooktrail_w_recordings: { table: 'recording', key: 'external_id' },
-  hooktrail_w_measurements: { table: 'measurement', key: 'external_id' },
-  hooktrail_w_samples: null,
-  hooktrail_w_events: { table: 'event', key: 'idempotency_key' },
-};
-
-/** The ids a statement's rows need: [column, table, input field holding the referenced key]. */
-const REFERENCES: Record<StatementName, Array<[string, string, string]>> = {
-  hooktrail_w_sessions: [['parent_id', 'session', 'parent_external_id']],
-  hooktrail_w_recordings: [['session_id', 'session', 'session_external_id']],
-  hooktrail_w_measurements: [['session_id', 'session', 'session_external_id']],
-  hooktrail_w_samples: [['measurement_id', 'measurement', 'measurement_external_id']],
-  hooktrail_w_events: [
-    ['session_id', 'session', 'session_external_id'],
-    ['recording_id', 'recording', 'recording_external_id'],
-    ['measurement_id', 'measurement', 'measurement_external_id'],
-  ],
-};
+/** The row arrays of a batch, as the batch function takes them (see BATCH_FUNCTION). */
+type Table = 'sessions' | 'recordings' | 'measurements' | 'samples' | 'events';
 
 /**
- * One execution of a batch statement: its name, its input rows (references to other rows by their external
- * ids, turned into ids when sent), for the events statement also the inbox rows, and its stage: executions
- * of one stage need only ids returned by earlier stages, so a stage is sent as one multi-statement query.
+ * One statement of a batch: the table written, its input rows (references to other rows by their external
+ * ids) and, for the events, the inbox rows of the deliveries that bring them.
  */
 export interface Execution {
-  name: StatementName;
-  stage: number;
+  table: Table;
   rows: Array<Record<string, unknown>>;
   deliveries?: Array<Record<string, unknown>>;
 }
@@ -77,10 +39,7 @@ class Rounds {
   private readonly rounds: Array<Array<Record<string, unknown>>> = [];
   private readonly seen = new Map<string, number>();
 
-  constructor(
-    private readonly name: StatementName,
-    private readonly stage: number,
-  ) {}
+  constructor(private readonly table: Table) {}
 
   add(key: string, row: Record<string, unknown>): void {
     const round = this.seen.get(key) ?? 0;
@@ -89,11 +48,7 @@ class Rounds {
   }
 
   executions(): Execution[] {
-    return this.rounds.map((rows) => ({
-      name: this.name,
-      stage: this.stage,
-      rows: rows.map((r, o) => ({ ...r, o })),
-    }));
+    return this.rounds.map((rows) => ({ table: this.table, rows: rows.map((r, o) => ({ ...r, o })) }));
   }
 }
 
@@ -134,7 +89,7 @@ function projectionRow(
 }
 
 /**
- * The executions that write `items`, in the order they must run: sessions that others name as parent first,
+ * The statements that write `items`, in the order they must run: sessions that others name as parent first,
  * then every other session a plan touches (its own changes, or just "exists" for sessions it refers to),
  * recordings, measurements, samples, and the events with their inbox rows. Pure, so it is tested on its own.
  *
@@ -142,10 +97,10 @@ function projectionRow(
  * changing it is still touched (first/last event time), which applying it twice would not change.
  */
 export function batchExecutions(items: readonly WriteItem[]): Execution[] {
-  const parents = new Rounds('hooktrail_w_sessions', 0);
-  const sessions = new Rounds('hooktrail_w_sessions', 1);
-  const recordings = new Rounds('hooktrail_w_recordings', 2);
-  const measurements = new Rounds('hooktrail_w_measurements', 2);
+  const parents = new Rounds('sessions');
+  const sessions = new Rounds('sessions');
+  const recordings = new Rounds('recordings');
+  const measurements = new Rounds('measurements');
   const samples: Array<Record<string, unknown>> = [];
   const events: Array<Record<string, unknown>> = [];
   const deliveries: Array<Record<string, unknown>> = [];
@@ -249,8 +204,8 @@ export function batchExecutions(items: readonly WriteItem[]): Execution[] {
     ...sessions.executions(),
     ...recordings.executions(),
     ...measurements.executions(),
-    ...(samples.length > 0 ? [{ name: 'hooktrail_w_samples' as const, stage: 3, rows: samples }] : []),
-    { name: 'hooktrail_w_events', stage: 3, rows: events, deliveries },
+    ...(samples.length > 0 ? [{ table: 'samples' as const, rows: samples }] : []),
+    { table: 'events', rows: events, deliveries },
   ];
 }
 
@@ -272,45 +227,13 @@ export function checkPlanLinks(plan: IngestPlan): void {
   }
 }
 
-const prepared = new WeakSet<PoolClient>();
+const created = new WeakSet<PoolClient>();
 
-/** Prepares the batch statements on this connection, once (outside any transaction). */
-export async function prepareBatchStatements(client: PoolClient): Promise<void> {
-  if (prepared.has(client)) return;
-  await client.query(
-    Object.entries(STATEMENTS)
-      .map(([name, text]) => `PREPARE ${name} AS ${text}`)
-      .join(';\n'),
-  );
-  prepared.add(client);
-}
-
-/** Ids of rows written so far in a batch, by table, provider and external id (or idempotency key). */
-class Ids {
-  private readonly ids = new Map<string, string>();
-
-  set(table: string, provider: string, key: string, id: string): void {
-    this.ids.set(`${table}\u0000${provider}\u0000${key}`, id);
-  }
-
-  get(table: string, provider: string, key: string): string {
-    const id = this.ids.get(`${table}\u0000${provider}\u0000${key}`);
-    if (id === undefined) throw new Error(`no ${table} ${key} of ${provider} was written in this batch`);
-    return id;
-  }
-}
-
-/** The execution's rows as sent: each reference replaced by the id it names. */
-function resolved(execution: Execution, ids: Ids): Array<Record<string, unknown>> {
-  const references = REFERENCES[execution.name];
-  return execution.rows.map((row) => {
-    const out = { ...row };
-    for (const [column, table, field] of references) {
-      const key = row[field];
-      out[column] = typeof key === 'string' ? ids.get(table, String(row.provider), key) : null;
-    }
-    return out;
-  });
+/** Creates the batch function on this connection, once (a temporary function: it lives as long as the session). */
+export async function createBatchFunction(client: PoolClient): Promise<void> {
+  if (created.has(client)) return;
+  await client.query(BATCH_FUNCTION);
+  created.add(client);
 }
 
 /** A JSON text as an SQL literal: dollar-quoted (taken as is, nothing to escape) unless it holds the tag. */
@@ -319,52 +242,44 @@ function jsonLiteral(client: PoolClient, value: unknown): string {
   return text.includes('$hb$') ? client.escapeLiteral(text) : `$hb$${text}$hb$`;
 }
 
-type ResultRows = Array<Record<string, string>>;
-
-/** Statements sent with the first and the last round trip of a batch (e.g. BEGIN, COMMIT). */
+/** Statements sent in the same round trip before and after the batch (e.g. BEGIN, COMMIT). */
 export interface Framing {
   before: string[];
   after: string[];
 }
 
 /**
- * Writes the items' rows inside a transaction, one round trip per stage (at most four: parent sessions,
- * sessions, recordings and measurements, samples and events with their inbox rows): every execution of a
- * stage is an EXECUTE of a prepared statement with its rows as JSON literals, all sent as one
- * multi-statement query. `framing` adds statements to the first and last of them, so that opening and
- * committing the transaction cost no round trip of their own. Returns, for each item in order, its event
- * id and inbox row id.
+ * Writes the items' rows in one round trip: one call of the batch function with every row as one JSON
+ * literal, sent as a multi-statement query with `framing` around it, so that opening and committing the
+ * transaction cost no round trip of their own. Returns, for each item in order, its event id and inbox
+ * row id.
  */
 export async function writeBatch(
   client: PoolClient,
   items: readonly WriteItem[],
   framing: Framing = { before: [], after: [] },
 ): Promise<Written[]> {
-  const executions = batchExecutions(items);
-  const stages = [...new Set(executions.map((e) => e.stage))];
-  const ids = new Ids();
-  const deliveryIds = new Map<string, string>();
-  for (const [n, stage] of stages.entries()) {
-    const sent = executions.filter((e) => e.stage === stage);
-    const before = n === 0 ? framing.before : [];
-    const after = n === stages.length - 1 ? framing.after : [];
-    const executes = sent.map((e) => {
-      const args = [resolved(e, ids), ...(e.deliveries ? [e.deliveries] : [])];
-      return `EXECUTE ${e.name}(${args.map((a) => jsonLiteral(client, a)).join(', ')})`;
-    });
-    const result = (await client.query([...before, ...executes, ...after].join(';\n'))) as unknown as
-      Array<{ rows: ResultRows }> | { rows: ResultRows };
-    const results = Array.isArray(result) ? result : [result];
-    sent.forEach((e, i) => {
-      const returns = RETURNS[e.name];
-      for (const row of results[before.length + i].rows) {
-        if (returns !== null) ids.set(returns.table, row.provider, row[returns.key], row.id);
-        if (row.delivery_id) deliveryIds.set(row.id, row.delivery_id);
-      }
-    });
+  const input: Record<string, unknown[]> = {};
+  for (const e of batchExecutions(items)) {
+    if (e.table === 'samples') input.samples = e.rows;
+    else if (e.table === 'events') {
+      input.events = e.rows;
+      input.deliveries = e.deliveries ?? [];
+    } else (input[e.table] ??= []).push(e.rows);
   }
+  const call = `SELECT * FROM pg_temp.hooktrail_write_batch(${jsonLiteral(client, input)})`;
+  const result = (await client.query([...framing.before, call, ...framing.after].join(';\n'))) as unknown as
+    Array<{ rows: Array<Record<string, string | null>> }> | { rows: Array<Record<string, string | null>> };
+  const rows = (Array.isArray(result) ? result[framing.before.length] : result).rows;
+  const written = new Map(
+    rows.map((r) => [
+      `${r.event_provider}\u0000${r.event_key}`,
+      { eventId: r.event_id!, deliveryId: r.delivery_id },
+    ]),
+  );
   return items.map(({ raw, plan }) => {
-    const eventId = ids.get('event', raw.provider, plan.idempotencyKey);
-    return { eventId, deliveryId: deliveryIds.get(eventId) ?? null };
+    const w = written.get(`${raw.provider}\u0000${plan.idempotencyKey}`);
+    if (w === undefined) throw new Error(`event ${plan.idempotencyKey} of ${raw.provider} was not written`);
+    return w;
   });
 }

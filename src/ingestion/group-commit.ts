@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
-import { prepareBatchStatements, writeBatch, WriteItem, Written } from 'src/ingestion/batch-writer';
+import { createBatchFunction, writeBatch, WriteItem, Written } from 'src/ingestion/batch-writer';
 import type { IngestPlan, Queryable } from 'src/ingestion/ingestion.types';
 
 /** The delivery's event is already on the timeline: nothing was written, the caller counts a duplicate. */
@@ -260,7 +260,7 @@ export class GroupCommit {
     };
     client.on('error', onError);
     try {
-      await prepareBatchStatements(client);
+      await createBatchFunction(client);
       return await work(client);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {

@@ -113,13 +113,12 @@ export class IngestionService {
     // Everything the delivery writes, in one transaction: one shared with concurrent deliveries, or its own
     // for a replay (which updates its inbox row instead of adding one). Either way it is answered only after
     // that transaction commits.
-    const { afterApply } = adapter;
+    const extra = adapter.extraWrites?.(decoded.value, raw);
     const after =
-      afterApply === undefined && replayOf === undefined
+      extra === undefined && replayOf === undefined
         ? undefined
         : async (db: Queryable, written: Written) => {
-            if (afterApply)
-              await afterApply.call(adapter, db, decoded.value, raw, { eventId: written.eventId });
+            if (extra) await extra(db, { eventId: written.eventId });
             if (replayOf !== undefined)
               await this.writeDelivery(db, raw, 'accepted', null, written.eventId, replayOf);
           };

@@ -109,6 +109,8 @@ export interface AppliedPlan {
   eventId: string;
 }
 
+export type ExtraWrites = (db: Queryable, applied: AppliedPlan) => Promise<void>;
+
 export interface Queryable {
   query<R = Record<string, unknown>>(
     text: string,
@@ -128,8 +130,12 @@ export interface WebhookAdapter<T = unknown> {
   decode(raw: RawDelivery): DecodeResult<T> | Promise<DecodeResult<T>>;
   /** Pure mapping from the validated payload to timeline event and state changes. */
   plan(payload: T, raw: RawDelivery): IngestPlan;
-  /** Optional provider-owned writes in the same transaction (e.g. thumbnails), only for a new event. */
-  afterApply?(db: Queryable, payload: T, raw: RawDelivery, applied: AppliedPlan): Promise<void>;
+  /**
+   * Provider-owned writes of this payload in the same transaction, after the plan's (e.g. a thumbnail), done
+   * only for a new event; undefined (the rule) when it has none, so its batch can commit with its last
+   * write round trip.
+   */
+  extraWrites?(payload: T, raw: RawDelivery): ExtraWrites | undefined;
 }
 
 export type IngestOutcome =

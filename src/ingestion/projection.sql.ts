@@ -57,12 +57,13 @@ function setClause(scalars: readonly Scalar[]): string {
 }
 
 /**
- * Each write statement of the ingestion is a batch: `$1` is a JSON array of input rows (`o` is the row's
- * place in the batch), read with json_to_recordset, so one execution writes the rows of many deliveries and
- * a single delivery is a batch of one. References between rows (a recording's session, an event's
- * measurement, a delivery's event) are ids the batch writer (batch-writer.ts) got back from the statements
- * before: no statement looks a row up by natural key, so no plan depends on table statistics. A statement
- * may not write the same projection row twice: repeated rows go in later executions of the same statement.
+ * A batch of deliveries is written by one call of a function each connection creates for itself
+ * (`pg_temp.hooktrail_write_batch`, see BATCH_FUNCTION), so a batch costs one round trip however many rows
+ * it has. Its input is one JSON object of row arrays (`o` is a row's place in its array); each statement
+ * reads its rows with json_to_recordset. Rows refer to each other by natural key (a recording's session, an
+ * event's measurement); the function keeps the ids every statement returns in `ids` and resolves references
+ * from there, never by looking rows up in the tables, so no plan depends on table statistics. A statement
+ * may not write the same projection row twice: such rows come in later rounds (see batch-writer.ts).
  */
 const COMMON_INPUT = `o int, provider text, external_id text, status text, status_rank int, version text,
     started_at timestamptz, ended_at timestamptz, attributes jsonb, event_at timestamptz, field_versions jsonb`;
@@ -70,12 +71,24 @@ const COMMON_COLUMNS = `provider, external_id, status, status_rank, status_versi
 const COMMON_VALUES = `r.provider, r.external_id, r.status, r.status_rank, CASE WHEN r.status IS NULL THEN '' ELSE r.version END,
     r.version, r.started_at, r.ended_at, r.attributes, r.event_at, r.event_at, r.field_versions`;
 
+/** The id of the `table` row (session, recording, measurement) whose external id is in input column `field`. */
+const idOf = (table: string, field: string) =>
+  `(ids ->> ('${table}|' || r.provider || '|' || r.${field}))::bigint`;
+
 /** A scalar input column of `type`, stored as is. */
 const plain = (column: string, type: string): Scalar => ({
   column,
   incoming: `EXCLUDED.${column}`,
   insert: `r.${column}`,
   input: `${column} ${type}`,
+});
+
+/** A reference column, given in the input by the external id of the row it refers to. */
+const reference = (column: string, table: string, field: string): Scalar => ({
+  column,
+  incoming: `EXCLUDED.${column}`,
+  insert: idOf(table, field),
+  input: `${field} text`,
 });
 
 const SESSION_INPUTS = [
@@ -87,10 +100,10 @@ const SESSION_INPUTS = [
     insert: `COALESCE(r.kind, 'session')`,
     input: 'kind text',
   },
-  plain('parent_id', 'bigint'),
+  reference('parent_id', 'session', 'parent_external_id'),
 ];
 const RECORDING_INPUTS = [
-  plain('session_id', 'bigint'),
+  reference('session_id', 'session', 'session_external_id'),
   plain('kind', 'text'),
   plain('duration_ms', 'bigint'),
   plain('size_bytes', 'bigint'),
@@ -98,30 +111,32 @@ const RECORDING_INPUTS = [
   plain('url_expires_at', 'timestamptz'),
   plain('error', 'text'),
 ];
-const MEASUREMENT_INPUTS = [plain('session_id', 'bigint')];
+const MEASUREMENT_INPUTS = [reference('session_id', 'session', 'session_external_id')];
 
 export const SESSION_SCALARS = SESSION_INPUTS.map((c) => c.column);
 export const RECORDING_SCALARS = RECORDING_INPUTS.map((c) => c.column);
 export const MEASUREMENT_SCALARS = MEASUREMENT_INPUTS.map((c) => c.column);
 
-function upsert(table: string, constraint: string, scalars: ReadonlyArray<Scalar>): string {
+/** One round of upserts of `table`s from the rows in `part`, adding the ids of the rows it wrote to `ids`. */
+function upsertRound(table: string, scalars: ReadonlyArray<Scalar>): string {
   return `
-INSERT INTO ${table} AS t (${COMMON_COLUMNS}, ${scalars.map((c) => c.column).join(', ')})
-SELECT ${COMMON_VALUES}, ${scalars.map((c) => c.insert).join(', ')}
-FROM json_to_recordset($1::json) AS r(${COMMON_INPUT}, ${scalars.map((c) => c.input).join(', ')})
-ORDER BY r.o
-ON CONFLICT ON CONSTRAINT ${constraint} DO UPDATE SET
-  ${setClause(scalars)}
-RETURNING id, provider, external_id`;
+    WITH w AS (
+      INSERT INTO ${table}s AS t (${COMMON_COLUMNS}, ${scalars.map((c) => c.column).join(', ')})
+      SELECT ${COMMON_VALUES}, ${scalars.map((c) => c.insert).join(', ')}
+      FROM json_to_recordset(part) AS r(${COMMON_INPUT}, ${scalars.map((c) => c.input).join(', ')})
+      ORDER BY r.o
+      ON CONFLICT ON CONSTRAINT uq_${table}s_provider_external_id DO UPDATE SET
+        ${setClause(scalars)}
+      RETURNING t.id, t.provider, t.external_id
+    )
+    SELECT ids || COALESCE(jsonb_object_agg('${table}|' || w.provider || '|' || w.external_id, w.id), '{}')
+    INTO ids FROM w;`;
 }
 
-export const UPSERT_SESSIONS = upsert('sessions', 'uq_sessions_provider_external_id', SESSION_INPUTS);
-export const UPSERT_RECORDINGS = upsert('recordings', 'uq_recordings_provider_external_id', RECORDING_INPUTS);
-export const UPSERT_MEASUREMENTS = upsert(
-  'measurements',
-  'uq_measurements_provider_external_id',
-  MEASUREMENT_INPUTS,
-);
+/** Upserts the rounds of `table`s (input member `<table>s`: an array of row arrays), one after another. */
+const upsertRounds = (table: string, scalars: ReadonlyArray<Scalar>) => `
+  FOR part IN SELECT value FROM json_array_elements(input -> '${table}s') LOOP${upsertRound(table, scalars)}
+  END LOOP;`;
 
 /** The `field_versions` a new row starts with: every field the change sets, at the event's version. */
 export function initialFieldVersions(
@@ -136,41 +151,54 @@ export function initialFieldVersions(
   return versions;
 }
 
-export const INSERT_SAMPLES = `
-INSERT INTO measurement_samples (measurement_id, series, sequence, value, occurred_at)
-SELECT r.measurement_id, r.series, r.sequence, r.value, r.occurred_at
-FROM json_to_recordset($1::json) AS r(o int, measurement_id bigint, series text, sequence bigint,
-    value double precision, occurred_at timestamptz)
-ORDER BY r.o
-ON CONFLICT DO NOTHING`;
-
 /**
- * The timeline events ($1) and the inbox rows of the deliveries that bring them ($2, none for a replay),
- * joined on the idempotency key inside the statement; one result row per event with its inbox row's id.
- * No ON CONFLICT: a copy of a stored event fails the batch, which is then redone delivery by delivery, each
- * checking first what is stored (see group-commit.ts).
+ * Writes one batch: sessions (parents first), recordings, measurements, samples, then the timeline events
+ * and the inbox rows of the deliveries that bring them (none for a replay), joined on the idempotency key;
+ * returns one row per event with its inbox row's id. Events have no ON CONFLICT: a copy of a stored event
+ * fails the batch, which is then redone delivery by delivery, each checking first what is stored (see
+ * group-commit.ts).
  */
-export const INSERT_EVENTS_AND_DELIVERIES = `
-WITH e AS (
-  INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, recording_id, measurement_id, payload)
-  SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
-      r.session_id, r.recording_id, r.measurement_id, r.payload
-  FROM json_to_recordset($1::json) AS r(o int, provider text, idempotency_key text, type text, known boolean,
-      severity text, occurred_at timestamptz, sequence bigint, received_at timestamptz, session_id bigint,
-      recording_id bigint, measurement_id bigint, payload jsonb)
+export const BATCH_FUNCTION = `
+CREATE FUNCTION pg_temp.hooktrail_write_batch(input json)
+RETURNS TABLE (event_id bigint, event_provider text, event_key text, delivery_id bigint)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  ids jsonb := '{}';
+  part json;
+BEGIN${upsertRounds('session', SESSION_INPUTS)}${upsertRounds('recording', RECORDING_INPUTS)}${upsertRounds('measurement', MEASUREMENT_INPUTS)}
+  INSERT INTO measurement_samples (measurement_id, series, sequence, value, occurred_at)
+  SELECT ${idOf('measurement', 'measurement_external_id')}, r.series, r.sequence, r.value, r.occurred_at
+  FROM json_to_recordset(input -> 'samples') AS r(o int, provider text, measurement_external_id text, series text,
+      sequence bigint, value double precision, occurred_at timestamptz)
   ORDER BY r.o
-  RETURNING id, provider, idempotency_key
-), d AS (
-  INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
-  SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'),
-      r.body_size, 'accepted', e.id, now()
-  FROM json_to_recordset($2::json) AS r(o int, provider text, idempotency_key text, received_at timestamptz,
-      request_id text, content_type text, headers jsonb, context jsonb, body text, body_size int)
-  JOIN e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
-  ORDER BY r.o
-  RETURNING id, event_id
-)
-SELECT e.id, e.provider, e.idempotency_key, d.id AS delivery_id FROM e LEFT JOIN d ON d.event_id = e.id`;
+  ON CONFLICT DO NOTHING;
+
+  RETURN QUERY
+  WITH e AS (
+    INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, recording_id, measurement_id, payload)
+    SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
+        ${idOf('session', 'session_external_id')}, ${idOf('recording', 'recording_external_id')},
+        ${idOf('measurement', 'measurement_external_id')}, r.payload
+    FROM json_to_recordset(input -> 'events') AS r(o int, provider text, idempotency_key text, type text,
+        known boolean, severity text, occurred_at timestamptz, sequence bigint, received_at timestamptz,
+        session_external_id text, recording_external_id text, measurement_external_id text, payload jsonb)
+    ORDER BY r.o
+    RETURNING events.id, events.provider, events.idempotency_key
+  ), d AS (
+    INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
+    SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'),
+        r.body_size, 'accepted', e.id, now()
+    FROM json_to_recordset(input -> 'deliveries') AS r(o int, provider text, idempotency_key text,
+        received_at timestamptz, request_id text, content_type text, headers jsonb, context jsonb, body text,
+        body_size int)
+    JOIN e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
+    ORDER BY r.o
+    RETURNING deliveries.id, deliveries.event_id
+  )
+  SELECT e.id, e.provider::text, e.idempotency_key::text, d.id FROM e LEFT JOIN d ON d.event_id = e.id;
+END
+$fn$`;
 
 /** One inbox row written on its own: a rejected, failed or refused delivery. */
 export const INSERT_DELIVERY = `

@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import type {
-  AppliedPlan,
   DecodeResult,
+  ExtraWrites,
   IngestPlan,
-  Queryable,
   RawDelivery,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
@@ -93,28 +92,25 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
     return mapMillicastHook(payload);
   }
 
-  /** Stores a thumbnail's bytes and keeps only the newest N (by capture time) of its stream. */
-  async afterApply(
-    db: Queryable,
-    payload: MillicastPayload,
-    _raw: RawDelivery,
-    applied: AppliedPlan,
-  ): Promise<void> {
-    if (payload.family !== 'thumbnail') return;
+  /** A thumbnail's bytes are stored, keeping only the newest N (by capture time) of its stream. */
+  extraWrites(payload: MillicastPayload): ExtraWrites | undefined {
+    if (payload.family !== 'thumbnail') return undefined;
     const { meta, image } = payload;
-    await db.query(INSERT_THUMBNAIL, [
-      meta.streamId,
-      meta.feedId,
-      meta.tokenId,
-      millicastTime(meta.timestamp),
-      meta.contentType,
-      image.length,
-      image,
-      applied.eventId,
-    ]);
-    // The stream's session row was upserted in this transaction, so thumbnails of one stream are applied one
-    // transaction at a time and this sees every committed one.
-    await db.query(PRUNE_THUMBNAILS, [meta.streamId, this.thumbnailsPerStream]);
+    return async (db, applied) => {
+      await db.query(INSERT_THUMBNAIL, [
+        meta.streamId,
+        meta.feedId,
+        meta.tokenId,
+        millicastTime(meta.timestamp),
+        meta.contentType,
+        image.length,
+        image,
+        applied.eventId,
+      ]);
+      // The stream's session row was upserted in this transaction, so thumbnails of one stream are applied
+      // one transaction at a time and this sees every committed one.
+      await db.query(PRUNE_THUMBNAILS, [meta.streamId, this.thumbnailsPerStream]);
+    };
   }
 
   private async decodeJson(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
