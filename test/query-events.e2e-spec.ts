@@ -6,6 +6,7 @@ import {
   insertRecording,
   insertSession,
 } from './support/query-fixtures';
+import { sinceTxBound } from 'src/query/events/events.service';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface EventItem {
@@ -135,6 +136,46 @@ describe('query API: event feed', () => {
     expect(await ids('provider=millicast&type=filter.upload_ready')).toEqual([c.id]);
     expect(await ids('since=2020-01-02T00:00:00Z')).toEqual([b.id, c.id]);
     expect(await ids('since=2020-01-02T01:00:00%2B01:00&provider=eyeson')).toEqual([b.id]);
+  });
+
+  it('starts a since page at a transaction near since, and still finds every event received after it', async () => {
+    // A history recorded as it arrived: event i received at T0 + i minutes, written a second later.
+    const t0 = Date.UTC(2021, 5, 1);
+    const minute = 60_000;
+    const history: Array<{ id: string; txId: string }> = [];
+    for (let i = 0; i < 40; i++) {
+      history.push(
+        await insertEvent(t.db, {
+          type: 'bound.history',
+          receivedAt: new Date(t0 + i * minute),
+          recordedAt: new Date(t0 + i * minute + 1000),
+        }),
+      );
+    }
+    // A replay: received long ago, written (and given its transaction) only now.
+    const replayed = await insertEvent(t.db, {
+      type: 'bound.history',
+      receivedAt: new Date(t0 + 5 * minute),
+    });
+    const ids = async (since: Date) =>
+      (await feed(`since=${since.toISOString()}&limit=500`)).items
+        .filter((e) => e.type === 'bound.history')
+        .map((e) => e.id);
+
+    await eventually(
+      () => ids(new Date(t0)),
+      (found) => found.includes(replayed.id),
+    );
+    const since = new Date(t0 + 30 * minute);
+    expect(await ids(since)).toEqual(history.slice(30).map((e) => e.id));
+    expect(await ids(new Date(t0 + 3 * minute))).toEqual([...history.slice(3).map((e) => e.id), replayed.id]);
+
+    // The scan starts close to since: above the events recorded well before it, at or below the first one
+    // received after it.
+    const { rows } = await t.db.query<{ bound: string }>(`SELECT (${sinceTxBound('$1')}) AS bound`, [since]);
+    const bound = BigInt(rows[0].bound);
+    expect(bound).toBeGreaterThan(BigInt(history[25].txId));
+    expect(bound).toBeLessThanOrEqual(BigInt(history[30].txId));
   });
 
   it('pages without duplicates or gaps while new events arrive, and hands back the cursor when caught up', async () => {

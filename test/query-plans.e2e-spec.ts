@@ -11,6 +11,7 @@ interface PlanNode {
   'Index Name'?: string;
   'Relation Name'?: string;
   'Parent Relationship'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 
@@ -78,12 +79,14 @@ describe('query plans', () => {
   }
 
   /**
-   * What the page's LIMIT reads from: the node right under the Limit. An index scan there means the page
-   * is the first rows of the index range, in index order; a Sort there would mean sorting every match.
+   * What the page's LIMIT (the outermost one: subqueries such as the feed's `since` bound have their own)
+   * reads from: the node right under it. An index scan there means the page is the first rows of the index
+   * range, in index order; a Sort there would mean sorting every match.
    */
   const pageSource = (plan: PlanNode[]) =>
     plan
       .filter((n) => n['Node Type'] === 'Limit')
+      .slice(0, 1)
       .flatMap((n) => (n.Plans ?? []).filter((c) => c['Parent Relationship'] === 'Outer'))
       .map((n) => ({ node: n['Node Type'], index: n['Index Name'] }));
   const seqScansOf = (plan: PlanNode[], table: string) =>
@@ -113,6 +116,17 @@ describe('query plans', () => {
     const plan = await explain(feedStatement({ limit: 50, ...filters }));
     expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_events_feed' }]);
     expect(seqScansOf(plan, 'events')).toEqual([]);
+  });
+
+  it('starts a feed page since a time from a tx_id bound found in ix_events_feed, and uses it as an index condition', async () => {
+    const plan = await explain(feedStatement({ limit: 50, since: '2024-05-01T00:00:00Z' }));
+    const limit = plan.find((n) => n['Node Type'] === 'Limit');
+    const page = limit?.Plans?.find((c) => c['Parent Relationship'] === 'Outer');
+    expect(page).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'ix_events_feed' });
+    expect(page?.['Index Cond']).toMatch(/tx_id >= \(InitPlan \d+\)/);
+    // Every probe of the bound's search is a lookup in the same index, never a scan of the table.
+    expect(seqScansOf(plan, 'events')).toEqual([]);
+    expect(plan.filter((n) => n['Relation Name'] === 'events' && !n['Index Name'])).toEqual([]);
   });
 
   it('reads a feed page for one provider and type from ix_events_provider_type_feed', async () => {

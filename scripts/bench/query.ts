@@ -52,7 +52,8 @@ const STATUSES = `(ARRAY['finished','finished','finished','redirected','active',
  * The seeded traffic: ACTIVE sessions are live at a time, each sends EVENTS_PER_SESSION events, and the
  * events of live sessions interleave in arrival order, one every STEP_MS. So event g (0-based) arrives at
  * T0 + g * STEP_MS and belongs to session floor(g / (ACTIVE * EVENTS_PER_SESSION)) * ACTIVE + g % ACTIVE.
- * Arrival order, transaction order (tx_id) and id order agree, as they do in production.
+ * Arrival order, transaction order (tx_id) and id order agree, as they do in production, and each event is
+ * recorded (recorded_at) just after it arrived.
  */
 const EVENTS_PER_SESSION = Math.max(1, Math.round(EVENTS / SESSIONS));
 const ACTIVE = 1_000;
@@ -114,14 +115,14 @@ async function seed(
       const to = Math.min(EVENTS, from + CHUNK) - 1;
       await c.query(
         t0(`INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at,
-                             session_id, recording_id, measurement_id, payload)
+                             recorded_at, session_id, recording_id, measurement_id, payload)
          SELECT s.provider, 'seed-' || g,
                 CASE s.provider WHEN 'wms' THEN (ARRAY['CAMERA_STARTED','MEASUREMENT_STARTED','INTERMEDIATE_RESULTS','RESULTS_RECEIVED'])[1 + k % 4]
                                 WHEN 'millicast' THEN (ARRAY['feeds.started','media.processing','thumbnail.captured','feeds.ended'])[1 + k % 4]
                                 WHEN 'perculus' THEN (ARRAY['SessionStatusEvent','SessionReportEvent','SingleVideoEvent'])[1 + k % 3]
                                 ELSE (ARRAY['upload_ready','session_finished'])[1 + k % 2] END,
                 true, 'INFO', ${at('g')} - interval '150 milliseconds', k, ${at('g')},
-                s.id, r.id, m.id,
+                ${at('g')} + interval '20 milliseconds', s.id, r.id, m.id,
                 jsonb_build_object('sessionId', s.external_id, 'sequence', k, 'event', 'SEEDED', 'severity', 'INFO',
                                    'payload', jsonb_build_object('note', 'seeded by bench:query', 'n', g))
          FROM (SELECT g, (g / ${BLOCK}) * ${ACTIVE} + g % ${ACTIVE} AS n, (g % ${BLOCK}) / ${ACTIVE} AS k
@@ -133,9 +134,9 @@ async function seed(
         [from, to, first],
       );
       await c.query(
-        t0(`INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, session_id, payload)
+        t0(`INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at, recorded_at, session_id, payload)
          SELECT 'wms', 'seed-big-' || (g / $3::int), 'INTERMEDIATE_RESULTS', true, 'INFO', ${at('g')} - interval '150 milliseconds',
-                g / $3::int, ${at('g')}, $4::bigint,
+                g / $3::int, ${at('g')}, ${at('g')} + interval '20 milliseconds', $4::bigint,
                 jsonb_build_object('sessionId', 'seed-big', 'sequence', g / $3::int, 'event', 'INTERMEDIATE_RESULTS',
                                    'payload', jsonb_build_object('snr', g % 10))
          FROM generate_series($1::int, $2::int) g WHERE g % $3::int = 0 AND g / $3::int < ${BIG_SESSION_EVENTS}`),

@@ -3,6 +3,7 @@ import { PerculusSeenTokens1795518252048 } from '../../migrations/1795518252048-
 import { MillicastThumbnails1795518343920 } from '../../migrations/1795518343920-millicast-thumbnails';
 import { ProjectionFieldVersions1795519029472 } from '../../migrations/1795519029472-projection-field-versions';
 import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/1795520215421-deliveries-unpurged-index';
+import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-events-recorded-at';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   MillicastThumbnails1795518343920,
   ProjectionFieldVersions1795519029472,
   DeliveriesUnpurgedIndex1795520215421,
+  EventsRecordedAt1795600000000,
 ];

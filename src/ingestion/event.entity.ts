@@ -50,6 +50,14 @@ export class EventEntity {
   @Column({ name: 'tx_id', type: 'bigint', default: () => 'hooktrail_tx_id()' })
   txId: string;
 
+  /**
+   * The database's clock when the row was written (after its transaction got `tx_id`), so that an event
+   * recorded before a time T is known to have a smaller `tx_id` than every transaction started after T:
+   * the feed's `since` filter starts its scan there. Null for events stored before this column existed.
+   */
+  @Column({ name: 'recorded_at', type: 'timestamptz', nullable: true, default: () => 'clock_timestamp()' })
+  recordedAt: Date | null;
+
   @Column({ name: 'session_id', type: 'bigint', nullable: true })
   sessionId: string | null;
 

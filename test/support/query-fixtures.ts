@@ -133,13 +133,15 @@ export interface EventFixture {
   recordingId?: string | null;
   measurementId?: string | null;
   payload?: unknown;
+  /** When the row was written by the database's clock; the column's default (now) unless given. */
+  recordedAt?: Date;
 }
 
 export async function insertEvent(db: Db, e: EventFixture = {}): Promise<{ id: string; txId: string }> {
   const { rows } = await db.query<{ id: string; tx_id: string }>(
     `INSERT INTO events (provider, idempotency_key, type, known, severity, occurred_at, sequence, received_at,
-       session_id, recording_id, measurement_id, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, tx_id`,
+       session_id, recording_id, measurement_id, payload, recorded_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, clock_timestamp())) RETURNING id, tx_id`,
     [
       e.provider ?? 'wms',
       unique('event'),
@@ -153,6 +155,7 @@ export async function insertEvent(db: Db, e: EventFixture = {}): Promise<{ id: s
       e.recordingId ?? null,
       e.measurementId ?? null,
       JSON.stringify(e.payload ?? {}),
+      e.recordedAt ?? null,
     ],
   );
   return { id: rows[0].id, txId: rows[0].tx_id };

@@ -102,12 +102,49 @@ export function feedStatement(query: EventFeedQueryDto): SqlStatement {
   const where = ['e.tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)'];
   if (query.provider !== undefined) where.push(`e.provider = ${p.add(query.provider)}`);
   if (query.type !== undefined) where.push(`e.type = ${p.add(query.type)}`);
-  if (query.since !== undefined) where.push(`e.received_at >= ${p.add(query.since)}::timestamptz`);
+  if (query.since !== undefined) {
+    const since = p.add(query.since);
+    where.push(`e.received_at >= ${since}::timestamptz`, `e.tx_id >= (${sinceTxBound(since)})`);
+  }
   if (query.cursor !== undefined) {
     const [txId, id] = decodeCursor('events', query.cursor, ['bigint', 'bigint']);
     where.push(`(e.tx_id, e.id) > (${p.add(txId)}::bigint, ${p.add(id)}::bigint)`);
   }
   return { text: pageSql(where, FEED_ORDER, p.add(query.limit)), values: p.values };
+}
+
+/**
+ * How far the service's clock (which stamps `received_at`) and the database's (which stamps `recorded_at`)
+ * may disagree without the `since` filter missing an event.
+ */
+export const SINCE_CLOCK_MARGIN = '10 seconds';
+
+/**
+ * A `tx_id` below which no event received at or after `since` can be: the `tx_id` of an event recorded
+ * before `since` minus SINCE_CLOCK_MARGIN. Its transaction had its id before that time, while every event
+ * received after `since` is written by a transaction that got its id later, and ids are handed out in time
+ * order. Any such event gives a correct bound; a binary search over `tx_id` (each step one lookup in
+ * ix_events_feed) finds one close to `since`, so the page's scan starts about there instead of at the
+ * first event. Without such an event (an empty feed, or only rows older than `recorded_at`), the bound is
+ * below every event.
+ */
+export function sinceTxBound(since: string): string {
+  const before = `${since}::timestamptz - interval '${SINCE_CLOCK_MARGIN}'`;
+  return `WITH RECURSIVE search(good, hi) AS (
+    SELECT (SELECT min(tx_id) FROM events) - 1, (SELECT max(tx_id) FROM events) + 1
+    UNION ALL
+    SELECT CASE WHEN p.ok THEN p.tx ELSE s.good END,
+           CASE WHEN p.ok THEN s.hi ELSE s.good + (s.hi - s.good) / 2 END
+    FROM search s
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(x.tx_id < s.hi AND x.recorded_at < ${before}, false) AS ok, x.tx_id AS tx
+      FROM (SELECT 1) one
+      LEFT JOIN LATERAL (
+        SELECT tx_id, recorded_at FROM events WHERE tx_id >= s.good + (s.hi - s.good) / 2 ORDER BY tx_id, id LIMIT 1
+      ) x ON true
+    ) p
+    WHERE s.hi - s.good > 1
+  ) SELECT max(good) FROM search`;
 }
 
 function toDto(r: EventRow): EventDto {
