@@ -104,7 +104,7 @@ async function printStatementStats(url: string): Promise<void> {
       `SELECT calls, total_exec_time + total_plan_time AS total_ms, mean_exec_time AS mean_ms,
               mean_plan_time AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+        ORDER BY total_exec_time + total_plan_time DESC LIMIT 20`,
     ),
   );
   log('service statements by total time (pg_stat_statements):');
@@ -141,7 +141,12 @@ async function main(): Promise<number> {
   const pgStats = env.BENCH_PG_STATS === '1' && !env.DATABASE_URL;
   const pg: BenchPostgres = await startBenchPostgres(
     pgStats
-      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+      ? {
+          shared_preload_libraries: 'pg_stat_statements',
+          'pg_stat_statements.track_planning': 'on',
+          // The statements inside the batch function too.
+          'pg_stat_statements.track': 'all',
+        }
       : {},
   );
   const children: Child[] = [];
@@ -291,6 +296,7 @@ async function main(): Promise<number> {
       const bad = rows.reduce((n, r) => n + r.lost + r.stats.non2xx + r.stats.errors, 0);
       if (bad > 0 || failures.length > 0) exitCode = 1;
       for (const f of failures.slice(0, 40)) log(`  ${f}`);
+      if (pgStats) await printStatementStats(serviceDb);
       return exitCode;
     }
     const serviceBest = best('service');
