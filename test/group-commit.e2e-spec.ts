@@ -236,4 +236,37 @@ describe('group commit', () => {
       await t.close();
     }
   });
+
+  it('stores text holding quotes, backslashes and the JSON literal quote tag exactly as given', async () => {
+    const t = await startTestApp();
+    try {
+      const ingestion = t.app.get(IngestionService);
+      const nasty = `it's $hb$); DROP TABLE events; -- \\ "quoted" $$ \u00e9`;
+      const tricky = new PlanAdapter([
+        {
+          ...plans[0],
+          idempotencyKey: `k-${nasty}`,
+          sessions: [{ externalId: `s-${nasty}`, attributes: { note: nasty } }],
+          recordings: [],
+          measurements: [],
+          samples: [],
+          event: {
+            ...plans[0].event,
+            payload: { note: nasty },
+            sessionExternalId: `s-${nasty}`,
+            recordingExternalId: undefined,
+            measurementExternalId: undefined,
+          },
+        },
+      ]);
+      const outcome = await ingestion.ingest(tricky, raw(0));
+      expect(outcome.outcome).toBe('accepted');
+      const { rows } = await t.db.query<{ key: string; payload: unknown; attributes: unknown }>(
+        `SELECT e.idempotency_key AS key, e.payload, s.attributes FROM events e JOIN sessions s ON s.id = e.session_id`,
+      );
+      expect(rows).toEqual([{ key: `k-${nasty}`, payload: { note: nasty }, attributes: { note: nasty } }]);
+    } finally {
+      await t.close();
+    }
+  });
 });
