@@ -62,7 +62,6 @@ export interface GroupCommitOptions {
 }
 
 interface Queued {
-  key: string;
   item: CommitItem;
   resolve: (written: Written) => void;
   reject: (err: unknown) => void;
@@ -141,7 +140,7 @@ export class GroupCommit {
     this.inFlight.set(key, new Promise<void>((resolve) => (settle = resolve)));
     try {
       return await new Promise<Written>((resolve, reject) => {
-        this.queue.push({ key, item, resolve, reject });
+        this.queue.push({ item, resolve, reject });
         this.kick();
       });
     } finally {
