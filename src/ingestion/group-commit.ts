@@ -74,29 +74,6 @@ interface Queued {
 const BEGIN = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
 
 /**
- * Opens the transaction and finds which of the deliveries are on the timeline already, in one round trip:
- * a simple-protocol query (three statements), so the keys are inlined as escaped literals. Written as
- * `provider = p AND idempotency_key = ANY (ARRAY[...])` per provider, which is a lookup in the unique index
- * whatever the planner estimates. Returns the stored `provider\0key`s.
- */
-async function beginAndFindStored(client: PoolClient, items: readonly CommitItem[]): Promise<Set<string>> {
-  const byProvider = new Map<string, string[]>();
-  for (const { raw, plan } of items) {
-    const keys = byProvider.get(raw.provider) ?? [];
-    keys.push(client.escapeLiteral(plan.idempotencyKey));
-    byProvider.set(raw.provider, keys);
-  }
-  const arms = [...byProvider].map(
-    ([provider, keys]) =>
-      `(provider = ${client.escapeLiteral(provider)} AND idempotency_key = ANY (ARRAY[${keys.join(', ')}]::varchar[]))`,
-  );
-  const results = (await client.query(
-    `${BEGIN.join('; ')}; SELECT provider, idempotency_key FROM events WHERE ${arms.join(' OR ')}`,
-  )) as unknown as Array<{ rows: Array<{ provider: string; idempotency_key: string }> }>;
-  return new Set(results[2].rows.map((r) => `${r.provider}\u0000${r.idempotency_key}`));
-}
-
-/**
  * Group commit for the ingestion hot path. Concurrent deliveries are written together: one transaction (and
  * one WAL flush) for all of them, and at most four round trips whatever their number (batch-writer.ts: one
  * multi-statement query per stage of writes, BEGIN sent with the first and COMMIT with the last). Every
@@ -109,8 +86,8 @@ async function beginAndFindStored(client: PoolClient, items: readonly CommitItem
  *   process never wait on each other's row locks (no deadlock, no lock wait).
  * - Two deliveries with the same idempotency key never share a batch: the later waits for the earlier.
  * - If anything in a batch fails (a copy of a stored event, bad data, a deadlock with another instance),
- *   the batch is rolled back and each delivery runs alone in its own transaction, which first looks for its
- *   event (found: DuplicateEvent, the caller counts a duplicate, nothing is written): the exact
+ *   the batch is rolled back and each delivery runs alone in its own transaction (a copy of a stored event
+ *   fails there too, writing nothing: DuplicateEvent, the caller counts a duplicate): the exact
  *   single-delivery behaviour, errors included. A database outage fails the batch at once.
  */
 export class GroupCommit {
@@ -151,19 +128,13 @@ export class GroupCommit {
 
   /**
    * Writes the item in a transaction of its own (a replay, or a batch being redone). A copy of a stored
-   * event, found up front or raced in meanwhile, is a DuplicateEvent; deadlocks are retried.
+   * event fails at its unique key, so nothing is written, and is a DuplicateEvent; deadlocks are retried.
    */
   async runAlone(item: CommitItem): Promise<Written> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.withClient(async (client) => {
-          const stored = await beginAndFindStored(client, [item]);
-          if (stored.size > 0) throw new DuplicateEvent();
-          const [written] = await writeBatch(client, [item]);
-          if (item.after) await item.after(client, written);
-          await client.query('COMMIT');
-          return written;
-        });
+        const [written] = await this.writeInTransaction([item]);
+        return written;
       } catch (err) {
         if ((err as { constraint?: unknown }).constraint === EVENT_KEY_CONSTRAINT) throw new DuplicateEvent();
         if (attempt < 3 && isRetryableTransactionError(err)) continue;
@@ -212,25 +183,15 @@ export class GroupCommit {
   }
 
   /**
-   * One batch in as few round trips as it takes: BEGIN goes with the first stage of writes, COMMIT with the
-   * last (unless some delivery has writes of its own to do first). Stored events are not looked up first:
-   * a copy of one fails the batch at its unique key, and the batch is redone delivery by delivery.
+   * One batch. Stored events are not looked up first: a copy of one fails the batch at its unique key, and
+   * the batch is redone delivery by delivery.
    */
   private async execute(batch: Queued[]): Promise<void> {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
-    const items = batch.map((q) => q.item);
-    const hooks = items.some((i) => i.after !== undefined);
     let written: Written[];
     try {
-      written = await this.withClient(async (client) => {
-        const result = await writeBatch(client, items, { before: BEGIN, after: hooks ? [] : ['COMMIT'] });
-        if (hooks) {
-          for (const [i, item] of items.entries()) if (item.after) await item.after(client, result[i]);
-          await client.query('COMMIT');
-        }
-        return result;
-      });
+      written = await this.writeInTransaction(batch.map((q) => q.item));
     } catch (err) {
       if (isDatabaseUnavailable(err)) {
         for (const q of batch) q.reject(err);
@@ -247,7 +208,23 @@ export class GroupCommit {
   }
 
   /**
-   * `work` on a pool connection with the batch statements prepared; on failure a transaction left open is
+   * The items' writes in one transaction, in one round trip with BEGIN and COMMIT, unless some item has
+   * writes of its own to do before COMMIT.
+   */
+  private writeInTransaction(items: readonly CommitItem[]): Promise<Written[]> {
+    return this.withClient(async (client) => {
+      const hooks = items.some((i) => i.after !== undefined);
+      const written = await writeBatch(client, items, { before: BEGIN, after: hooks ? [] : ['COMMIT'] });
+      if (hooks) {
+        for (const [i, item] of items.entries()) if (item.after) await item.after(client, written[i]);
+        await client.query('COMMIT');
+      }
+      return written;
+    });
+  }
+
+  /**
+   * `work` on a pool connection with the batch function created; on failure a transaction left open is
    * rolled back (a connection that cannot even do that is discarded).
    */
   private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

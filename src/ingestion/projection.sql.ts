@@ -113,10 +113,6 @@ const RECORDING_INPUTS = [
 ];
 const MEASUREMENT_INPUTS = [reference('session_id', 'session', 'session_external_id')];
 
-export const SESSION_SCALARS = SESSION_INPUTS.map((c) => c.column);
-export const RECORDING_SCALARS = RECORDING_INPUTS.map((c) => c.column);
-export const MEASUREMENT_SCALARS = MEASUREMENT_INPUTS.map((c) => c.column);
-
 /** One round of upserts of `table`s from the rows in `part`, adding the ids of the rows it wrote to `ids`. */
 function upsertRound(table: string, scalars: ReadonlyArray<Scalar>): string {
   return `
