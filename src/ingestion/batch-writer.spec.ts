@@ -1,4 +1,4 @@
-import { batchExecutions, checkPlanLinks, WriteItem } from 'src/ingestion/batch-writer';
+import { batchInput, checkPlanLinks, WriteItem } from 'src/ingestion/batch-writer';
 import type { IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
 import type { ProviderName } from 'src/providers/provider-configs';
 
@@ -25,16 +25,27 @@ function item(
   };
 }
 
-/** Each statement as `table: external ids (or keys) [| inbox: keys]` for compact expectations. */
-const outline = (items: WriteItem[]) =>
-  batchExecutions(items).map((e) => {
-    const keys = (rows: Array<Record<string, unknown>>) =>
-      rows.map((r) => String(r.external_id ?? r.idempotency_key ?? r.measurement_external_id)).join(',');
-    const inbox = e.deliveries === undefined ? '' : ` | inbox: ${keys(e.deliveries)}`;
-    return `${e.table}: ${keys(e.rows)}${inbox}`;
-  });
+type Rows = Array<Record<string, unknown>>;
+const keys = (rows: Rows) =>
+  rows.map((r) => String(r.external_id ?? r.idempotency_key ?? r.measurement_external_id)).join(',');
 
-describe('batchExecutions', () => {
+/**
+ * Each statement the batch function runs, in order, as `table: external ids (or keys)`, the events with
+ * `| inbox: keys`, for compact expectations.
+ */
+const outline = (items: WriteItem[]) => {
+  const input = batchInput(items);
+  const rounds = (table: string, all: Rows[]) => all.map((rows) => `${table}: ${keys(rows)}`);
+  return [
+    ...rounds('sessions', input.sessions),
+    ...rounds('recordings', input.recordings),
+    ...rounds('measurements', input.measurements),
+    ...(input.samples.length > 0 ? [`samples: ${keys(input.samples)}`] : []),
+    `events: ${keys(input.events)} | inbox: ${keys(input.deliveries)}`,
+  ];
+};
+
+describe('batchInput', () => {
   it.each<[string, WriteItem[], string[]]>([
     [
       'one delivery: its session, measurement, sample, event and inbox row, in dependency order',
@@ -57,7 +68,7 @@ describe('batchExecutions', () => {
       ['sessions: s1', 'measurements: m1', 'samples: m1', 'events: k1 | inbox: k1'],
     ],
     [
-      'a row written by two deliveries goes to a second execution; other rows share the first',
+      'a row written by two deliveries goes to a second round; other rows share the first',
       [
         item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }),
         item({ idempotencyKey: 'k2', sessions: [{ externalId: 'a' }] }),
@@ -103,22 +114,23 @@ describe('batchExecutions', () => {
   });
 
   it('numbers the rows of every statement from 0 in batch order', () => {
-    const executions = batchExecutions([
+    const input = batchInput([
       item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }),
       item({ idempotencyKey: 'k2', sessions: [{ externalId: 'a' }, { externalId: 'b' }] }),
     ]);
-    expect(executions.map((e) => e.rows.map((r) => r.o))).toEqual([[0, 1], [0], [0, 1]]);
-    expect(executions[2].deliveries?.map((r) => r.o)).toEqual([0, 1]);
+    expect(input.sessions.map((rows) => rows.map((r) => r.o))).toEqual([[0, 1], [0]]);
+    expect(input.events.map((r) => r.o)).toEqual([0, 1]);
+    expect(input.deliveries.map((r) => r.o)).toEqual([0, 1]);
   });
 
   it('starts a new row field versions only for the fields the change gives, at the event version', () => {
-    const [sessions] = batchExecutions([
+    const [sessions] = batchInput([
       item({
         idempotencyKey: 'k1',
         sessions: [{ externalId: 'feed', kind: 'feed', attributes: { codec: 'vp8' } }],
       }),
-    ]);
-    const row = sessions.rows[0];
+    ]).sessions;
+    const row = sessions[0];
     const version = String(row.version);
     expect(version).toMatch(/\|k1$/);
     expect(row.field_versions).toEqual({ kind: version, 'a.codec': version });
@@ -126,8 +138,8 @@ describe('batchExecutions', () => {
   });
 
   it('carries the raw body as base64 with its size in the inbox row', () => {
-    const events = batchExecutions([item({ idempotencyKey: 'k1' })]).find((e) => e.table === 'events')!;
-    expect(events.deliveries?.[0]).toMatchObject({
+    const { deliveries } = batchInput([item({ idempotencyKey: 'k1' })]);
+    expect(deliveries[0]).toMatchObject({
       body: Buffer.from('{"x":1}').toString('base64'),
       body_size: 7,
     });

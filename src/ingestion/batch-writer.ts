@@ -17,38 +17,40 @@ export interface Written {
   deliveryId: string | null;
 }
 
-/** The row arrays of a batch, as the batch function takes them (see BATCH_FUNCTION). */
-type Table = 'sessions' | 'recordings' | 'measurements' | 'samples' | 'events';
+type Row = Record<string, unknown>;
 
 /**
- * One statement of a batch: the table written, its input rows (references to other rows by their external
- * ids) and, for the events, the inbox rows of the deliveries that bring them.
+ * A batch as the batch function takes it (see BATCH_FUNCTION): the projection rows in rounds (each round one
+ * statement, run in order), then the samples, the events and the inbox rows. References to other rows are by
+ * external id; `o` is a row's place in its statement.
  */
-export interface Execution {
-  table: Table;
-  rows: Array<Record<string, unknown>>;
-  deliveries?: Array<Record<string, unknown>>;
+export interface BatchInput {
+  sessions: Row[][];
+  recordings: Row[][];
+  measurements: Row[][];
+  samples: Row[];
+  events: Row[];
+  deliveries: Row[];
 }
 
 /**
- * A statement run over rows in order, where rows with the same key go to successive executions: a single
+ * Rows of one table in rounds, where rows with the same key go to successive rounds: a single
  * INSERT ... ON CONFLICT DO UPDATE may not write one row twice, and the projection rules make the result of
  * applying one row's changes one after another independent of how they are grouped.
  */
 class Rounds {
-  private readonly rounds: Array<Array<Record<string, unknown>>> = [];
+  private readonly rounds: Row[][] = [];
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly table: Table) {}
-
-  add(key: string, row: Record<string, unknown>): void {
+  add(key: string, row: Row): void {
     const round = this.seen.get(key) ?? 0;
     this.seen.set(key, round + 1);
-    (this.rounds[round] ??= []).push(row);
+    const rows = (this.rounds[round] ??= []);
+    rows.push({ ...row, o: rows.length });
   }
 
-  executions(): Execution[] {
-    return this.rounds.map((rows) => ({ table: this.table, rows: rows.map((r, o) => ({ ...r, o })) }));
+  all(): Row[][] {
+    return this.rounds;
   }
 }
 
@@ -72,7 +74,7 @@ function projectionRow(
   change: Change,
   inputs: Record<string, unknown> = {},
   fields: Record<string, unknown> = {},
-): Record<string, unknown> {
+): Row {
   return {
     provider,
     external_id: externalId,
@@ -89,21 +91,21 @@ function projectionRow(
 }
 
 /**
- * The statements that write `items`, in the order they must run: sessions that others name as parent first,
+ * The rows that write `items`, in the order they must be written: sessions that others name as parent first,
  * then every other session a plan touches (its own changes, or just "exists" for sessions it refers to),
  * recordings, measurements, samples, and the events with their inbox rows. Pure, so it is tested on its own.
  *
  * The rows a delivery writes are those applying its plan alone would write: a session it refers to without
  * changing it is still touched (first/last event time), which applying it twice would not change.
  */
-export function batchExecutions(items: readonly WriteItem[]): Execution[] {
-  const parents = new Rounds('sessions');
-  const sessions = new Rounds('sessions');
-  const recordings = new Rounds('recordings');
-  const measurements = new Rounds('measurements');
-  const samples: Array<Record<string, unknown>> = [];
-  const events: Array<Record<string, unknown>> = [];
-  const deliveries: Array<Record<string, unknown>> = [];
+export function batchInput(items: readonly WriteItem[]): BatchInput {
+  const parents = new Rounds();
+  const sessions = new Rounds();
+  const recordings = new Rounds();
+  const measurements = new Rounds();
+  const samples: Row[] = [];
+  const events: Row[] = [];
+  const deliveries: Row[] = [];
 
   for (const { raw, plan, insertDelivery } of items) {
     const { provider } = raw;
@@ -199,14 +201,14 @@ export function batchExecutions(items: readonly WriteItem[]): Execution[] {
     }
   }
 
-  return [
-    ...parents.executions(),
-    ...sessions.executions(),
-    ...recordings.executions(),
-    ...measurements.executions(),
-    ...(samples.length > 0 ? [{ table: 'samples' as const, rows: samples }] : []),
-    { table: 'events', rows: events, deliveries },
-  ];
+  return {
+    sessions: [...parents.all(), ...sessions.all()],
+    recordings: recordings.all(),
+    measurements: measurements.all(),
+    samples,
+    events,
+    deliveries,
+  };
 }
 
 /**
@@ -259,15 +261,7 @@ export async function writeBatch(
   items: readonly WriteItem[],
   framing: Framing = { before: [], after: [] },
 ): Promise<Written[]> {
-  const input: Record<string, unknown[]> = {};
-  for (const e of batchExecutions(items)) {
-    if (e.table === 'samples') input.samples = e.rows;
-    else if (e.table === 'events') {
-      input.events = e.rows;
-      input.deliveries = e.deliveries ?? [];
-    } else (input[e.table] ??= []).push(e.rows);
-  }
-  const call = `SELECT * FROM pg_temp.hooktrail_write_batch(${jsonLiteral(client, input)})`;
+  const call = `SELECT * FROM pg_temp.hooktrail_write_batch(${jsonLiteral(client, batchInput(items))})`;
   const result = (await client.query([...framing.before, call, ...framing.after].join(';\n'))) as unknown as
     Array<{ rows: Array<Record<string, string | null>> }> | { rows: Array<Record<string, string | null>> };
   const rows = (Array.isArray(result) ? result[framing.before.length] : result).rows;
