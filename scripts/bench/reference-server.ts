@@ -7,7 +7,7 @@ import { checkPlanLinks } from 'src/ingestion/batch-writer';
 import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import type { ExtraWrites, IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
 import { planEyeson, type EyesonDelivery } from 'src/providers/eyeson/eyeson.mapper';
-import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
+import { EyesonService, REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import { classifyHook, type MillicastPayload } from 'src/providers/millicast/millicast-hooks';
 import { mapMillicastHook } from 'src/providers/millicast/millicast.mapper';
 import {
@@ -16,11 +16,12 @@ import {
   thumbnailPayload,
 } from 'src/providers/millicast/millicast.service';
 import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
-import { PERCULUS_KEPT_HEADERS } from 'src/providers/perculus/perculus.service';
+import { PerculusService } from 'src/providers/perculus/perculus.service';
 import type { ProviderName } from 'src/providers/provider-configs';
 import type { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
 import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
 import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
+import { WmsService } from 'src/providers/wms/wms.service';
 
 /**
  * The benchmark's reference: the same job as the service with no framework around it, the practical ceiling
@@ -154,11 +155,12 @@ const millicast = new MillicastService(config);
 const pool = new Pool({ connectionString: env.REFERENCE_DATABASE_URL, max: POOL_SIZE });
 const groupCommit = new GroupCommit(pool);
 
+/** The headers each provider's adapter keeps in the inbox. */
 const KEPT_HEADERS: Record<ProviderName, readonly string[]> = {
-  wms: ['content-type', 'user-agent'],
+  wms: new WmsService().keptHeaders,
   millicast: millicast.keptHeaders,
-  perculus: PERCULUS_KEPT_HEADERS,
-  eyeson: ['content-type', 'user-agent'],
+  perculus: new PerculusService().keptHeaders,
+  eyeson: new EyesonService().keptHeaders,
 };
 
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
