@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { Agent, request } from 'node:http';
+import { connect, Socket } from 'node:net';
 import type { BenchDelivery, BenchProvider, DeliveryStream } from './bench-deliveries';
 
 /** What one answered request said, kept to check afterwards that every 2xx is stored exactly once. */
@@ -115,12 +115,92 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** One request's bytes, built before the run: status line, headers and body in a single buffer. */
+function requestBytes(host: string, delivery: BenchDelivery): Buffer {
+  const head = [`POST ${delivery.path} HTTP/1.1`, `Host: ${host}`];
+  for (const [name, value] of Object.entries(delivery.headers)) head.push(`${name}: ${value}`);
+  head.push(`Content-Length: ${delivery.body.length}`, '', '');
+  return Buffer.concat([Buffer.from(head.join('\r\n'), 'latin1'), delivery.body]);
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+/**
+ * A keep-alive HTTP/1.1 connection that carries one request at a time and reads answers framed by
+ * Content-Length (both servers always send it). Far cheaper per request than node:http's client, which
+ * matters here: the load generator shares the machine's two cores with the server and Postgres.
+ */
+class RawConnection {
+  private readonly socket: Socket;
+  private buffered: Buffer = Buffer.alloc(0);
+  private pending: ((status: number, body: string) => void) | null = null;
+  private fail: ((err: Error) => void) | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  closed = false;
+
+  constructor(port: number, host: string) {
+    this.socket = connect({ port, host, noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const close = (err: Error) => {
+      this.closed = true;
+      this.settleError(err);
+    };
+    this.socket.on('error', close);
+    this.socket.on('close', () => close(new Error('connection closed')));
+  }
+
+  send(bytes: Buffer, timeoutMs: number): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      this.pending = (status, body) => resolve({ status, body });
+      this.fail = reject;
+      this.timer = setTimeout(() => this.socket.destroy(new Error('timeout')), timeoutMs);
+      this.socket.write(bytes);
+    });
+  }
+
+  private settleError(err: Error): void {
+    const fail = this.fail;
+    this.clear();
+    fail?.(err);
+  }
+
+  private clear(): void {
+    clearTimeout(this.timer);
+    this.pending = null;
+    this.fail = null;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const headEnd = this.buffered.indexOf(HEAD_END);
+    if (headEnd < 0) return;
+    const head = this.buffered.toString('latin1', 0, headEnd);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (length === null) {
+      this.socket.destroy(new Error(`answer without Content-Length: ${head.slice(0, 200)}`));
+      return;
+    }
+    const end = headEnd + HEAD_END.length + Number(length[1]);
+    if (this.buffered.length < end) return;
+    const body = this.buffered.toString('utf8', headEnd + HEAD_END.length, end);
+    this.buffered = this.buffered.subarray(end);
+    const done = this.pending;
+    this.clear();
+    done?.(status, body);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
 /**
  * Open loop at a fixed rate: deliveries are scheduled evenly (`rate` per second) whatever the server does,
  * and each latency is measured from its scheduled time, so a stalled server cannot hide its backlog
  * (no coordinated omission). autocannon's own rate cap sends each second's quota in a burst, which is not
- * what "at half the peak rate" means, hence this small client (node:http, keep-alive, up to
- * `maxConnections` sockets).
+ * what "at half the peak rate" means, hence this small client: keep-alive connections (up to
+ * `maxConnections`, opened as needed), one request in flight on each, requests serialized before the run.
  */
 export async function openLoop(
   url: string,
@@ -130,61 +210,62 @@ export async function openLoop(
   maxConnections: number,
   answers: Answer[],
 ): Promise<LoadStats> {
-  const total = Math.floor(rate * durationS);
-  const ahead = stream.batch(total);
-  const agent = new Agent({ keepAlive: true, maxSockets: maxConnections });
   const target = new URL(url);
+  const port = Number(target.port);
+  const ahead = stream.batch(Math.floor(rate * durationS));
+  const bytes = ahead.map((d) => requestBytes(target.host, d));
   const latencies: number[] = [];
   const from = answers.length;
+  const idle: RawConnection[] = [];
+  const all: RawConnection[] = [];
+  const waiting: number[] = [];
   let errors = 0;
   let done = 0;
   const started = performance.now();
 
   await new Promise<void>((resolve) => {
     let sent = 0;
-    const finishOne = () => {
-      if (++done === ahead.length) resolve();
-    };
-    const send = (delivery: BenchDelivery, scheduledAt: number) => {
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          method: 'POST',
-          path: delivery.path,
-          headers: { ...delivery.headers, 'Content-Length': String(delivery.body.length) },
-          timeout: 10_000,
+    const send = (i: number, connection: RawConnection) => {
+      connection.send(bytes[i], 10_000).then(
+        ({ status, body }) => {
+          latencies.push(performance.now() - (started + (i / rate) * 1000));
+          record(answers, ahead[i], status, body);
+          idle.push(connection);
+          finishOne();
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            latencies.push(performance.now() - scheduledAt);
-            record(answers, delivery, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
-            finishOne();
-          });
+        () => {
+          errors++;
+          connection.destroy();
+          finishOne();
         },
       );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        finishOne();
-      });
-      req.end(delivery.body);
+    };
+    const dispatch = () => {
+      while (waiting.length > 0) {
+        let connection = idle.pop();
+        while (connection?.closed) connection = idle.pop();
+        if (connection === undefined) {
+          if (all.filter((c) => !c.closed).length >= maxConnections) return;
+          connection = new RawConnection(port, target.hostname);
+          all.push(connection);
+        }
+        send(waiting.shift()!, connection);
+      }
+    };
+    const finishOne = () => {
+      if (++done === ahead.length) resolve();
+      else dispatch();
     };
     const tick = () => {
       const due = Math.min(ahead.length, Math.floor(((performance.now() - started) / 1000) * rate));
-      while (sent < due) {
-        send(ahead[sent], started + (sent / rate) * 1000);
-        sent++;
-      }
+      while (sent < due) waiting.push(sent++);
+      dispatch();
       if (sent < ahead.length) setTimeout(tick, 1);
     };
     if (ahead.length === 0) resolve();
     else tick();
   });
-  agent.destroy();
+  for (const connection of all) connection.destroy();
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const ok = answers.slice(from).filter((a) => a.status >= 200 && a.status < 300).length;

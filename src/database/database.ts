@@ -1,7 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { isRetryableTransactionError } from 'src/database/db-errors';
+
+/**
+ * A statement each connection prepares once (by `name`) and then only executes: for statements run on
+ * every delivery of a kind, where parsing and planning would cost as much as executing.
+ */
+export interface Prepared {
+  name: string;
+  text: string;
+}
+
+export const prepared = (name: string, text: string): Prepared => ({ name, text });
+
+/** Runs a statement (plain or prepared) on a pool or a client. */
+export async function runQuery<R = Record<string, unknown>>(
+  on: Pool | PoolClient,
+  statement: string | Prepared,
+  values?: unknown[],
+): Promise<{ rows: R[]; rowCount: number | null }> {
+  // A fresh config every time: `pg` keeps the values on the object it is given.
+  const config: QueryConfig =
+    typeof statement === 'string'
+      ? { text: statement, values }
+      : { name: statement.name, text: statement.text, values };
+  const result = await on.query(config);
+  return { rows: result.rows as R[], rowCount: result.rowCount };
+}
 
 /**
  * Plain SQL on TypeORM's own `pg` pool, for the ingestion hot path where a handful of hand-written
@@ -16,12 +42,11 @@ export class Database {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
   }
 
-  async query<R = Record<string, unknown>>(
-    text: string,
+  query<R = Record<string, unknown>>(
+    statement: string | Prepared,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }> {
-    const result = await this.pool.query(text, values);
-    return { rows: result.rows as R[], rowCount: result.rowCount };
+    return runQuery<R>(this.pool, statement, values);
   }
 
   /** Runs `work` in a transaction, retrying deadlocks and serialization failures a few times. */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { runQuery } from 'src/database/database';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import { createBatchFunction, writeBatch, WriteItem, Written } from 'src/ingestion/batch-writer';
 import type { IngestPlan, Queryable } from 'src/ingestion/ingestion.types';
@@ -216,7 +217,8 @@ export class GroupCommit {
       const hooks = items.some((i) => i.after !== undefined);
       const written = await writeBatch(client, items, { before: BEGIN, after: hooks ? [] : ['COMMIT'] });
       if (hooks) {
-        for (const [i, item] of items.entries()) if (item.after) await item.after(client, written[i]);
+        const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
+        for (const [i, item] of items.entries()) if (item.after) await item.after(db, written[i]);
         await client.query('COMMIT');
       }
       return written;

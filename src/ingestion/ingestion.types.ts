@@ -1,3 +1,4 @@
+import type { Prepared } from 'src/database/database';
 import type { ProviderName } from 'src/providers/provider-configs';
 
 /** One webhook request as received, after its signature passed. Everything replay needs is here. */
@@ -113,7 +114,7 @@ export type ExtraWrites = (db: Queryable, applied: AppliedPlan) => Promise<void>
 
 export interface Queryable {
   query<R = Record<string, unknown>>(
-    text: string,
+    statement: string | Prepared,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }

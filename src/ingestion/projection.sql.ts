@@ -59,8 +59,9 @@ function setClause(scalars: readonly Scalar[]): string {
 /**
  * A batch of deliveries is written by one call of a function each connection creates for itself
  * (`pg_temp.hooktrail_write_batch`, see BATCH_FUNCTION), so a batch costs one round trip however many rows
- * it has. Its input is one JSON object of row arrays (`o` is a row's place in its array); each statement
- * reads its rows with json_to_recordset. Rows refer to each other by natural key (a recording's session, an
+ * it has. Its input is one JSON object of row arrays (`o` is a row's place in its array), taken as jsonb so
+ * that it is parsed once (a `json` value is parsed again by every operator that reads it); each statement
+ * reads its rows with jsonb_to_recordset. Rows refer to each other by natural key (a recording's session, an
  * event's measurement); the function keeps the ids every statement returns in `ids` and resolves references
  * from there, never by looking rows up in the tables, so no plan depends on table statistics. A statement
  * may not write the same projection row twice: such rows come in later rounds (see batch-writer.ts).
@@ -119,7 +120,7 @@ function upsertRound(table: string, scalars: ReadonlyArray<Scalar>): string {
     WITH w AS (
       INSERT INTO ${table}s AS t (${COMMON_COLUMNS}, ${scalars.map((c) => c.column).join(', ')})
       SELECT ${COMMON_VALUES}, ${scalars.map((c) => c.insert).join(', ')}
-      FROM json_to_recordset(part) AS r(${COMMON_INPUT}, ${scalars.map((c) => c.input).join(', ')})
+      FROM jsonb_to_recordset(part) AS r(${COMMON_INPUT}, ${scalars.map((c) => c.input).join(', ')})
       ORDER BY r.o
       ON CONFLICT ON CONSTRAINT uq_${table}s_provider_external_id DO UPDATE SET
         ${setClause(scalars)}
@@ -131,7 +132,7 @@ function upsertRound(table: string, scalars: ReadonlyArray<Scalar>): string {
 
 /** Upserts the rounds of `table`s (input member `<table>s`: an array of row arrays), one after another. */
 const upsertRounds = (table: string, scalars: ReadonlyArray<Scalar>) => `
-  FOR part IN SELECT value FROM json_array_elements(input -> '${table}s') LOOP${upsertRound(table, scalars)}
+  FOR part IN SELECT value FROM jsonb_array_elements(input -> '${table}s') LOOP${upsertRound(table, scalars)}
   END LOOP;`;
 
 /** The `field_versions` a new row starts with: every field the change sets, at the event's version. */
@@ -155,17 +156,17 @@ export function initialFieldVersions(
  * group-commit.ts).
  */
 export const BATCH_FUNCTION = `
-CREATE FUNCTION pg_temp.hooktrail_write_batch(input json)
+CREATE FUNCTION pg_temp.hooktrail_write_batch(input jsonb)
 RETURNS TABLE (event_id bigint, event_provider text, event_key text, delivery_id bigint)
 LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   ids jsonb := '{}';
-  part json;
+  part jsonb;
 BEGIN${upsertRounds('session', SESSION_INPUTS)}${upsertRounds('recording', RECORDING_INPUTS)}${upsertRounds('measurement', MEASUREMENT_INPUTS)}
   INSERT INTO measurement_samples (measurement_id, series, sequence, value, occurred_at)
   SELECT ${idOf('measurement', 'measurement_external_id')}, r.series, r.sequence, r.value, r.occurred_at
-  FROM json_to_recordset(input -> 'samples') AS r(o int, provider text, measurement_external_id text, series text,
+  FROM jsonb_to_recordset(input -> 'samples') AS r(o int, provider text, measurement_external_id text, series text,
       sequence bigint, value double precision, occurred_at timestamptz)
   ORDER BY r.o
   ON CONFLICT DO NOTHING;
@@ -176,7 +177,7 @@ BEGIN${upsertRounds('session', SESSION_INPUTS)}${upsertRounds('recording', RECOR
     SELECT r.provider, r.idempotency_key, r.type, r.known, r.severity, r.occurred_at, r.sequence, r.received_at,
         ${idOf('session', 'session_external_id')}, ${idOf('recording', 'recording_external_id')},
         ${idOf('measurement', 'measurement_external_id')}, r.payload
-    FROM json_to_recordset(input -> 'events') AS r(o int, provider text, idempotency_key text, type text,
+    FROM jsonb_to_recordset(input -> 'events') AS r(o int, provider text, idempotency_key text, type text,
         known boolean, severity text, occurred_at timestamptz, sequence bigint, received_at timestamptz,
         session_external_id text, recording_external_id text, measurement_external_id text, payload jsonb)
     ORDER BY r.o
@@ -185,7 +186,7 @@ BEGIN${upsertRounds('session', SESSION_INPUTS)}${upsertRounds('recording', RECOR
     INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
     SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'),
         r.body_size, 'accepted', e.id, now()
-    FROM json_to_recordset(input -> 'deliveries') AS r(o int, provider text, idempotency_key text,
+    FROM jsonb_to_recordset(input -> 'deliveries') AS r(o int, provider text, idempotency_key text,
         received_at timestamptz, request_id text, content_type text, headers jsonb, context jsonb, body text,
         body_size int)
     JOIN e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
