@@ -307,6 +307,7 @@ describe('requests refused before they reach a webhook route', () => {
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
       status: 400,
       code: 'bad-request',
+      parserError: expect.stringMatching(/^HPE_/),
     });
   });
 });

@@ -1,3 +1,4 @@
+import { CommitItem, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import type {
   DecodeResult,
@@ -268,5 +269,81 @@ describe('group commit', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('group commit: when batches overlap', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const item = (key: string, session: string): CommitItem => {
+    const plan: IngestPlan = {
+      idempotencyKey: key,
+      event: {
+        type: 'T',
+        known: true,
+        occurredAt: at(1),
+        sequence: null,
+        payload: {},
+        sessionExternalId: session,
+      },
+      sessions: [{ externalId: session }],
+    };
+    return { raw: { ...raw(0), requestId: key }, plan, insertDelivery: true, rows: stateRowsOf('wms', plan) };
+  };
+
+  /**
+   * Holds one batch in flight (another connection locks the session row it updates), queues five
+   * deliveries of other sessions, and counts how many of them commit before the held batch may finish.
+   */
+  async function whileABatchIsHeld(overlapAt: number, tag: string) {
+    const groupCommit = new GroupCommit(t.db, { overlapAt });
+    const held = `${tag}-held`;
+    await groupCommit.run(item(`${tag}-setup`, held));
+    const locker = await t.db.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM sessions WHERE external_id = $1 FOR UPDATE', [held]);
+      const first = groupCommit.run(item(`${tag}-first`, held));
+      for (let waiting = 0; waiting === 0;) {
+        await new Promise((r) => setTimeout(r, 10));
+        const { rows } = await locker.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        waiting = rows[0].n;
+      }
+      const committed: string[] = [];
+      const others = [1, 2, 3, 4, 5].map((i) =>
+        groupCommit.run(item(`${tag}-${i}`, `${tag}-s${i}`)).then(() => committed.push(`${tag}-${i}`)),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const committedWhileHeld = committed.length;
+      await locker.query('COMMIT');
+      await Promise.all([first, ...others]);
+      return {
+        committedWhileHeld,
+        batches: groupCommit.stats.batches,
+        deliveries: groupCommit.stats.deliveries,
+      };
+    } finally {
+      locker.release();
+    }
+  }
+
+  it('fewer waiting deliveries than overlapAt wait for the running batch and go in one batch after it', async () => {
+    expect(await whileABatchIsHeld(32, 'wait')).toEqual({ committedWhileHeld: 0, batches: 3, deliveries: 7 });
+  });
+
+  it('once overlapAt deliveries wait, a second batch runs alongside the first', async () => {
+    expect(await whileABatchIsHeld(5, 'overlap')).toEqual({
+      committedWhileHeld: 5,
+      batches: 3,
+      deliveries: 7,
+    });
   });
 });

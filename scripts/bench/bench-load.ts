@@ -127,7 +127,7 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
  * A keep-alive HTTP/1.1 connection that carries one request at a time and reads answers framed by
- * Content-Length (both servers always send it). Far cheaper per request than node:http's client, which
+ * Content-Length (both servers always send it); an answer saying `Connection: close` ends it. Far cheaper per request than node:http's client, which
  * matters here: the load generator shares the machine's two cores with the server and Postgres.
  */
 class RawConnection {
@@ -185,6 +185,11 @@ class RawConnection {
     if (this.buffered.length < end) return;
     const body = this.buffered.toString('utf8', headEnd + HEAD_END.length, end);
     this.buffered = this.buffered.subarray(end);
+    // The server closes after this answer: the connection must not carry another request.
+    if (/\r\nconnection:\s*close/i.test(head)) {
+      this.closed = true;
+      this.socket.end();
+    }
     const done = this.pending;
     this.clear();
     done?.(status, body);

@@ -39,7 +39,9 @@ export function answerClientErrors(server: Server): void {
       'Bad request',
       'The request is not valid HTTP.',
     ];
-    const body = JSON.stringify({ type: problemType(code), title, status, code, detail });
+    // Which rule of HTTP the request broke (Node's parser code, e.g. HPE_INVALID_HEADER_TOKEN), for the sender.
+    const parserError = BY_CODE[err.code ?? ''] === undefined ? err.code : undefined;
+    const body = JSON.stringify({ type: problemType(code), title, status, code, detail, parserError });
     socket.end(
       `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
