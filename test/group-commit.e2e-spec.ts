@@ -310,8 +310,13 @@ describe('group commit: when batches overlap', () => {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM sessions WHERE external_id = $1 FOR UPDATE', [held]);
       const first = groupCommit.run(item(`${tag}-first`, held));
+      // Wait until that batch is blocked on the lock. Inside a transaction Postgres serves pg_stat_activity
+      // from a snapshot taken at its first read, so the snapshot is cleared before every look.
+      const deadline = Date.now() + 10_000;
       for (let waiting = 0; waiting === 0;) {
+        if (Date.now() > deadline) throw new Error('the first batch never waited on the row lock');
         await new Promise((r) => setTimeout(r, 10));
+        await locker.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await locker.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         );
@@ -321,7 +326,9 @@ describe('group commit: when batches overlap', () => {
       const others = [1, 2, 3, 4, 5].map((i) =>
         groupCommit.run(item(`${tag}-${i}`, `${tag}-s${i}`)).then(() => committed.push(`${tag}-${i}`)),
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // Up to 2 s for them to commit while the first batch is held (they cannot, if they wait for it).
+      for (const until = Date.now() + 2_000; committed.length < 5 && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 20));
       const committedWhileHeld = committed.length;
       await locker.query('COMMIT');
       await Promise.all([first, ...others]);
@@ -331,6 +338,8 @@ describe('group commit: when batches overlap', () => {
         deliveries: groupCommit.stats.deliveries,
       };
     } finally {
+      // Never leave the lock (or an open transaction, which holds back every event feed) behind.
+      await locker.query('ROLLBACK');
       locker.release();
     }
   }
