@@ -183,7 +183,7 @@ export class IngestionService {
    * not lost either. `error` is kept as the delivery's error; returns the delivery id.
    */
   storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
-    return this.writeDelivery(this.db.pool, raw, 'rejected', error, null, undefined);
+    return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined);
   }
 
   private async storeRejected(
@@ -191,14 +191,7 @@ export class IngestionService {
     rejection: Rejection,
     replayOf?: string,
   ): Promise<IngestOutcome> {
-    const deliveryId = await this.writeDelivery(
-      this.db.pool,
-      raw,
-      'rejected',
-      { ...rejection },
-      null,
-      replayOf,
-    );
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection }, null, replayOf);
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
@@ -211,7 +204,7 @@ export class IngestionService {
       err: (err as Error)?.stack ?? String(err),
     });
     await this.writeDelivery(
-      this.db.pool,
+      this.db,
       raw,
       'failed',
       { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) },
@@ -230,7 +223,7 @@ export class IngestionService {
     if (replayOf !== undefined) {
       // A replayed delivery whose event meanwhile arrived another way: it is settled, link it.
       const { rows } = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
-      await this.writeDelivery(this.db.pool, raw, 'accepted', null, rows[0].id, replayOf);
+      await this.writeDelivery(this.db, raw, 'accepted', null, rows[0].id, replayOf);
       return { outcome: 'duplicate', deliveryId: replayOf, eventId: rows[0].id };
     }
     const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [
