@@ -12,6 +12,7 @@ interface PlanNode {
   'Relation Name'?: string;
   'Parent Relationship'?: string;
   'Index Cond'?: string;
+  'Scan Direction'?: string;
   Plans?: PlanNode[];
 }
 
@@ -46,9 +47,10 @@ describe('query plans', () => {
        FROM generate_series(1, 5000) g`,
     );
     await t.db.query(
-      `INSERT INTO sessions (provider, external_id, status, updated_at)
+      `INSERT INTO sessions (provider, external_id, status, updated_at, started_at)
        SELECT CASE WHEN g % 10 = 0 THEN 'wms' ELSE 'perculus' END, 'many-' || g,
-              CASE WHEN g % 10 = 0 THEN 'finished' ELSE 'started' END, now() - g * interval '1 second'
+              CASE WHEN g % 10 = 0 THEN 'finished' ELSE 'started' END, now() - g * interval '1 second',
+              TIMESTAMPTZ '2024-05-01T00:00:00Z' - (g - 2500) * interval '1 hour'
        FROM generate_series(1, 5000) g`,
     );
     await t.db.query('ANALYZE sessions');
@@ -164,6 +166,24 @@ describe('query plans', () => {
     });
     const plan = await explain(projectionPageStatement(spec, horizon));
     expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index }]);
+  });
+
+  it.each([
+    ['the first page before a start', { startedBefore: '2024-05-01T00:00:00Z' }],
+    ['the first page after a start', { startedAfter: '2024-05-01T00:00:00Z' }],
+    [
+      'a later page of a start range',
+      {
+        startedAfter: '2024-01-01T00:00:00Z',
+        startedBefore: '2024-05-01T00:00:00Z',
+        cursor: Buffer.from('["sessions:started","1709251200000000","42"]').toString('base64url'),
+      },
+    ],
+  ])('reads %s of sessions backwards from ix_sessions_started', async (_name, filters) => {
+    const plan = await explain(projectionPageStatement(sessionPageSpec({ limit: 50, ...filters }), null));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_sessions_started' }]);
+    const scan = plan.find((n) => n['Index Name'] === 'ix_sessions_started');
+    expect(scan?.['Scan Direction']).toBe('Backward');
   });
 
   it('reads a later page of the newest sessions backwards from the primary key', async () => {

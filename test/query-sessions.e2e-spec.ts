@@ -147,6 +147,34 @@ describe('query API: sessions', () => {
       expect(rest.map((s) => s.id)).toEqual([d.id, a.id, b.id]);
     });
 
+    it('with a start range, lists newest started first by (startedAt, id), to the microsecond, and lists a session whose start moved earlier again', async () => {
+      const t0 = new Date('2024-07-01T10:00:00Z');
+      const at = (ms: number) => new Date(t0.getTime() + ms);
+      const a = await insertSession(t.db, { kind: 'by-start', startedAt: at(3000) });
+      const b = await insertSession(t.db, { kind: 'by-start', startedAt: at(1000) });
+      const c = await insertSession(t.db, { kind: 'by-start', startedAt: at(2000) });
+      const d = await insertSession(t.db, { kind: 'by-start', startedAt: at(2000) }); // ties with c
+      const e = await insertSession(t.db, { kind: 'by-start' });
+      const h = await insertSession(t.db, { kind: 'by-start' });
+      await insertSession(t.db, { kind: 'by-start' }); // never started: not in a start range
+      await insertSession(t.db, { kind: 'by-start', startedAt: at(10_000) }); // at startedBefore: excluded
+      // e and h start 2 and 1 µs after t0: a cursor between them must keep the microseconds.
+      await t.db.query(
+        `UPDATE sessions SET started_at = $2::timestamptz + (CASE WHEN id = $1 THEN 2 ELSE 1 END) * interval '1 microsecond'
+         WHERE id IN ($1, $3)`,
+        [e.id, t0, h.id],
+      );
+      const listing = `/api/sessions?kind=by-start&startedAfter=${t0.toISOString()}&startedBefore=${at(10_000).toISOString()}&limit=2`;
+      const first = await page<SessionItem>(listing);
+      expect(first.items.map((s) => s.id)).toEqual([a.id, d.id]);
+      // a's start turns out earlier (a late event): it moves behind the cursor and is listed again.
+      await t.db.query('UPDATE sessions SET started_at = $2 WHERE id = $1', [a.id, at(500)]);
+      const rest = await collectPages<SessionItem>((cursor) =>
+        page(`${listing}&cursor=${cursor ?? first.nextCursor}`),
+      );
+      expect(rest.map((s) => s.id)).toEqual([c.id, b.id, a.id, e.id, h.id]);
+    });
+
     it('with updatedSince, holds back changes newer than a still-open transaction, so a late commit is not skipped', async () => {
       const since = new Date(Date.now() - 60_000).toISOString();
       const early = await insertSession(t.db, { kind: 'late-commit' });
@@ -203,6 +231,16 @@ describe('query API: sessions', () => {
       [
         'an id cursor with updatedSince',
         'updatedSince=2024-01-01&cursor=WyJzZXNzaW9uczppZCIsIjE3Il0',
+        'cursor',
+      ],
+      [
+        'an id cursor with a start range',
+        'startedBefore=2024-01-01&cursor=WyJzZXNzaW9uczppZCIsIjE3Il0',
+        'cursor',
+      ],
+      [
+        'a start-range cursor without a start range',
+        `cursor=${Buffer.from('["sessions:started","1714564800000000","17"]').toString('base64url')}`,
         'cursor',
       ],
       [

@@ -19,17 +19,29 @@ export interface ProjectionPageSpec extends ProjectionSource {
   where: string[];
   params: SqlParams;
   query: { updatedSince?: string; cursor?: string; limit: number };
+  /**
+   * Newest first by this timestamp column (then id) instead of by id, when there is no `updatedSince`:
+   * for filters on that column, so a page is a backward scan of its `(column, id)` index from the bound
+   * rather than a scan of every newer id. Rows where it is null are never listed (the filters exclude them).
+   */
+  newestBy?: 'started_at';
 }
 
 export interface PageRow {
   id: string;
-  updated_us: string;
+  /** The page order's timestamp in microseconds (see `micros`), or null when the order is by id alone. */
+  order_us: string | null;
 }
 
 /**
- * One page of sessions, recordings or measurements, in one of two orders:
- *  - without `updatedSince`: newest first, by `id DESC`. Ids never change, so paging is stable: rows created
+ * One page of sessions, recordings or measurements, in one of three orders:
+ *  - by default: newest first, by `id DESC`. Ids never change, so paging is stable: rows created
  *    while paging appear before the first page (not in this walk), updates do not move rows.
+ *  - with `newestBy` (and no `updatedSince`): newest first by that column, `(column DESC, id DESC)`.
+ *    `started_at` only ever moves earlier (a late event proving an earlier start) or is set once, so a row
+ *    listed already can move behind the cursor and be listed again, and a row not listed yet stays ahead of
+ *    it: none is skipped. A row that gets a start newer than the cursor while paging is, like a row created
+ *    while paging, not in this walk.
  *  - with `updatedSince`: a change listing, by `(updated_at, id)` ascending. A row updated while paging
  *    moves behind the cursor and shows up again on a later page (at least once, never skipped), and only
  *    rows before the settled horizon (see SETTLED_HORIZON_SQL) are listed, so a late commit is not skipped.
@@ -48,7 +60,7 @@ export async function projectionPage<R extends PageRow>(
   const { text, values, listing } = projectionPageStatement(spec, horizon);
   const { rows } = await db.query<R>(text, values);
   return limitPage(rows, spec.query.limit, (last) =>
-    encodeCursor(listing, horizon !== null ? [last.updated_us, last.id] : [last.id]),
+    encodeCursor(listing, last.order_us !== null ? [last.order_us, last.id] : [last.id]),
   );
 }
 
@@ -64,8 +76,10 @@ export function projectionPageStatement(
   const p = spec.params;
   const where = [...spec.where];
   const changes = query.updatedSince !== undefined;
-  const listing = `${table}:${changes ? 'updated' : 'id'}`;
+  const byTime = !changes && spec.newestBy !== undefined ? spec.newestBy : null;
+  const listing = `${table}:${changes ? 'updated' : byTime === 'started_at' ? 'started' : 'id'}`;
   let order: string;
+  let orderUs = 'NULL::text';
   if (changes) {
     if (horizon === null) throw new Error('projectionPageStatement: updatedSince needs the settled horizon');
     const cursor =
@@ -76,13 +90,23 @@ export function projectionPageStatement(
       where.push(`(x.updated_at, x.id) > (${fromMicros(p.add(cursor[0]))}, ${p.add(cursor[1])}::bigint)`);
     }
     order = 'x.updated_at, x.id';
+    orderUs = micros('x.updated_at');
+  } else if (byTime !== null) {
+    const cursor =
+      query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['micros', 'bigint']);
+    where.push(`x.${byTime} IS NOT NULL`);
+    if (cursor !== null) {
+      where.push(`(x.${byTime}, x.id) < (${fromMicros(p.add(cursor[0]))}, ${p.add(cursor[1])}::bigint)`);
+    }
+    order = `x.${byTime} DESC, x.id DESC`;
+    orderUs = micros(`x.${byTime}`);
   } else {
     const cursor = query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['bigint']);
     if (cursor !== null) where.push(`x.id < ${p.add(cursor[0])}::bigint`);
     order = 'x.id DESC';
   }
   const text = `
-SELECT ${spec.select}, ${micros('x.updated_at')} AS updated_us
+SELECT ${spec.select}, ${orderUs} AS order_us
 FROM (
   SELECT * FROM ${table} x
   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}

@@ -25,10 +25,14 @@ export class SessionListQueryDto extends PageQueryDto {
   )
   updatedSince?: string;
 
-  @TimestampFilter('Only sessions that started at or after this time.')
+  @TimestampFilter(
+    'Only sessions that started at or after this time; switches the order to (startedAt, id) descending (unless updatedSince is given).',
+  )
   startedAfter?: string;
 
-  @TimestampFilter('Only sessions that started before this time.')
+  @TimestampFilter(
+    'Only sessions that started before this time; switches the order to (startedAt, id) descending (unless updatedSince is given).',
+  )
   startedBefore?: string;
 }
 

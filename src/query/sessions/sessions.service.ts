@@ -87,11 +87,14 @@ const childDto = (r: ChildRow): SessionChildDto => ({
 export function sessionPageSpec(query: SessionListQueryDto): ProjectionPageSpec {
   const p = new SqlParams();
   const where = equalTo(p, { provider: query.provider, status: query.status, kind: query.kind });
+  const byStart = query.startedAfter !== undefined || query.startedBefore !== undefined;
   if (query.startedAfter !== undefined)
     where.push(`x.started_at >= ${p.add(query.startedAfter)}::timestamptz`);
   if (query.startedBefore !== undefined)
     where.push(`x.started_at < ${p.add(query.startedBefore)}::timestamptz`);
-  return { ...SESSIONS, where, params: p, query };
+  // A start range lists newest started first, read backwards from the bound in ix_sessions_started; by id,
+  // a page of `startedBefore` would first read every session started after the bound.
+  return { ...SESSIONS, where, params: p, query, newestBy: byStart ? 'started_at' : undefined };
 }
 
 @Injectable()
