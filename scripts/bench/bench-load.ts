@@ -89,7 +89,9 @@ export async function closedLoop(
             ...req,
             method: 'POST',
             path: delivery.path,
-            headers: delivery.headers,
+            // A copy: autocannon adds Content-Length to the object it is given, and deliveries of one
+            // scenario share theirs (a later one sent by the open loop would carry it twice).
+            headers: { ...delivery.headers },
             body: delivery.body,
           };
         },
