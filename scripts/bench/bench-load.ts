@@ -139,9 +139,15 @@ class RawConnection {
   private fail: ((err: Error) => void) | null = null;
   private timer: NodeJS.Timeout | undefined;
   closed = false;
+  /** Settles when the TCP connection is established (or failed). */
+  readonly ready: Promise<void>;
 
   constructor(port: number, host: string) {
     this.socket = connect({ port, host, noDelay: true });
+    this.ready = new Promise((resolve) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('close', resolve);
+    });
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     const close = (err: Error) => {
       this.closed = true;
@@ -202,12 +208,16 @@ class RawConnection {
   }
 }
 
+/** Open before an open-loop run starts: more than it keeps busy at half the peak (~10 in flight). */
+const PREOPENED_CONNECTIONS = 16;
+
 /**
  * Open loop at a fixed rate: deliveries are scheduled evenly (`rate` per second) whatever the server does,
  * and each latency is measured from its scheduled time, so a stalled server cannot hide its backlog
  * (no coordinated omission). autocannon's own rate cap sends each second's quota in a burst, which is not
  * what "at half the peak rate" means, hence this small client: keep-alive connections (up to
- * `maxConnections`, opened as needed), one request in flight on each, requests serialized before the run.
+ * `maxConnections`, 16 opened before the run and more as needed), one request in flight on each, requests
+ * serialized before the run.
  */
 export async function openLoop(
   url: string,
@@ -228,6 +238,14 @@ export async function openLoop(
   const waiting: number[] = [];
   let errors = 0;
   let done = 0;
+  // Connections are opened before the clock starts, as load tools do: the run measures the server at the
+  // rate, not a burst of TCP handshakes in its first milliseconds. More are opened if these are all busy.
+  for (let i = 0; i < Math.min(maxConnections, PREOPENED_CONNECTIONS); i++) {
+    const connection = new RawConnection(port, target.hostname);
+    all.push(connection);
+    idle.push(connection);
+  }
+  await Promise.all(all.map((c) => c.ready));
   const started = performance.now();
 
   await new Promise<void>((resolve) => {

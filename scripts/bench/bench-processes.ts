@@ -37,6 +37,36 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** 1 GB: what max_wal_size (default) lets a checkpoint keep for reuse. */
+const WAL_SEGMENTS = 64;
+
+/**
+ * Gives a fresh cluster the recycled WAL segment files a server that has been running has. A fresh cluster
+ * creates and zero-fills a new 16 MB file each time it fills one, and no commit completes meanwhile: on a
+ * small VM that is a 50-100 ms stall of every writer every few seconds at the bench's rates, which a
+ * long-running server (which renames old segments for reuse at each checkpoint) does not have. Fills and
+ * switches `segments` segments, then checkpoints: the checkpoint keeps them for reuse (up to max_wal_size,
+ * 1 GB by default). Settings stay at their defaults. Returns the time it took.
+ */
+export async function preallocateWal(url: string, segments: number): Promise<number> {
+  const started = Date.now();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE bench_wal_warmup (n int)');
+    for (let i = 0; i < segments; i++) {
+      // pg_switch_wal is a no-op unless something was written since the last switch.
+      await client.query('INSERT INTO bench_wal_warmup VALUES ($1)', [i]);
+      await client.query('SELECT pg_switch_wal()');
+    }
+    await client.query('DROP TABLE bench_wal_warmup');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+  return Date.now() - started;
+}
+
 /**
  * DATABASE_URL when set (fresh databases are created on that server and dropped afterwards), otherwise a
  * throwaway embedded Postgres with its default, durable settings (fsync on, synchronous_commit on).
@@ -47,6 +77,7 @@ export async function startBenchPostgres(extraSettings: Record<string, string> =
   let stopServer: () => Promise<void> = async () => undefined;
   let postmasterPid: number | null = null;
   let describe: string;
+  let walNote = '';
   const dataDir = scratchDataDir('hooktrail-bench-');
   const workDir = dirname(dataDir);
   if (process.env.DATABASE_URL) {
@@ -64,8 +95,12 @@ export async function startBenchPostgres(extraSettings: Record<string, string> =
     });
     adminUrl = pg.url;
     stopServer = () => pg.stop();
+    if (process.env.BENCH_COLD_WAL !== '1') {
+      const ms = await preallocateWal(adminUrl, WAL_SEGMENTS);
+      walNote = `, ${WAL_SEGMENTS} WAL segments ready for reuse (${(ms / 1000).toFixed(1)} s; BENCH_COLD_WAL=1: none)`;
+    }
     postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    describe = `embedded Postgres (default durability: fsync=on, synchronous_commit=on), data in ${dataDir}`;
+    describe = `embedded Postgres (default durability: fsync=on, synchronous_commit=on${walNote}), data in ${dataDir}`;
   }
   const admin = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
     const client = new Client({ connectionString: adminUrl });

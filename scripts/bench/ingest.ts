@@ -30,7 +30,8 @@ import { verifyAnswers } from './bench-verify';
  * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); BENCH_RATE=<n> runs only the
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
- * Postgres only); DB_POOL_SIZE and LOG_LEVEL are passed to the service when set.
+ * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
+ * LOG_LEVEL are passed to the service when set.
  */
 
 const env = process.env;
