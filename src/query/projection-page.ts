@@ -64,6 +64,9 @@ export async function projectionPage<R extends PageRow>(
   );
 }
 
+/** The cursor's listing tag of each timestamp order. */
+const LISTING_OF = { updated_at: 'updated', started_at: 'started' } as const;
+
 /**
  * The page's statement; `horizon` (microseconds) is required with `updatedSince` and ignored without.
  * Binds into `spec.params`, so build a fresh spec for each statement.
@@ -76,35 +79,30 @@ export function projectionPageStatement(
   const p = spec.params;
   const where = [...spec.where];
   const changes = query.updatedSince !== undefined;
-  const byTime = !changes && spec.newestBy !== undefined ? spec.newestBy : null;
-  const listing = `${table}:${changes ? 'updated' : byTime === 'started_at' ? 'started' : 'id'}`;
-  let order: string;
-  let orderUs = 'NULL::text';
+  // The order: by (a timestamp column, id), or by id alone; ascending only for the change listing.
+  const column = changes ? 'updated_at' : (spec.newestBy ?? null);
+  const descending = !changes;
+  const listing = `${table}:${column === null ? 'id' : LISTING_OF[column]}`;
   if (changes) {
     if (horizon === null) throw new Error('projectionPageStatement: updatedSince needs the settled horizon');
-    const cursor =
-      query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['micros', 'bigint']);
     where.push(`x.updated_at >= ${p.add(query.updatedSince)}::timestamptz`);
     where.push(`x.updated_at < ${fromMicros(p.add(horizon))}`);
-    if (cursor !== null) {
-      where.push(`(x.updated_at, x.id) > (${fromMicros(p.add(cursor[0]))}, ${p.add(cursor[1])}::bigint)`);
-    }
-    order = 'x.updated_at, x.id';
-    orderUs = micros('x.updated_at');
-  } else if (byTime !== null) {
-    const cursor =
-      query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['micros', 'bigint']);
-    where.push(`x.${byTime} IS NOT NULL`);
-    if (cursor !== null) {
-      where.push(`(x.${byTime}, x.id) < (${fromMicros(p.add(cursor[0]))}, ${p.add(cursor[1])}::bigint)`);
-    }
-    order = `x.${byTime} DESC, x.id DESC`;
-    orderUs = micros(`x.${byTime}`);
-  } else {
-    const cursor = query.cursor === undefined ? null : decodeCursor(listing, query.cursor, ['bigint']);
-    if (cursor !== null) where.push(`x.id < ${p.add(cursor[0])}::bigint`);
-    order = 'x.id DESC';
+  } else if (column !== null) {
+    where.push(`x.${column} IS NOT NULL`);
   }
+  if (query.cursor !== undefined) {
+    const after = descending ? '<' : '>';
+    if (column === null) {
+      const [id] = decodeCursor(listing, query.cursor, ['bigint']);
+      where.push(`x.id ${after} ${p.add(id)}::bigint`);
+    } else {
+      const [at, id] = decodeCursor(listing, query.cursor, ['micros', 'bigint']);
+      where.push(`(x.${column}, x.id) ${after} (${fromMicros(p.add(at))}, ${p.add(id)}::bigint)`);
+    }
+  }
+  const direction = descending ? ' DESC' : '';
+  const order = column === null ? `x.id${direction}` : `x.${column}${direction}, x.id${direction}`;
+  const orderUs = column === null ? 'NULL::text' : micros(`x.${column}`);
   const text = `
 SELECT ${spec.select}, ${orderUs} AS order_us
 FROM (
