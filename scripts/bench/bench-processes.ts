@@ -48,7 +48,7 @@ const WAL_SEGMENTS = 64;
  * switches `segments` segments, then checkpoints: the checkpoint keeps them for reuse (up to max_wal_size,
  * 1 GB by default). Settings stay at their defaults. Returns the time it took.
  */
-export async function preallocateWal(url: string, segments: number): Promise<number> {
+async function preallocateWal(url: string, segments: number): Promise<number> {
   const started = Date.now();
   const client = new Client({ connectionString: url });
   await client.connect();
