@@ -1,4 +1,4 @@
-import { DeliveryEntity } from 'src/ingestion/delivery.entity';
+import { DeliveryDuplicateEntity, DeliveryEntity } from 'src/ingestion/delivery.entity';
 import { EventEntity } from 'src/ingestion/event.entity';
 import { MeasurementEntity, MeasurementSampleEntity } from 'src/ingestion/measurement.entity';
 import { RecordingEntity } from 'src/ingestion/recording.entity';
@@ -9,6 +9,7 @@ import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-to
 /** Every entity the schema has; a provider that owns a table adds its entity here. */
 export const ENTITIES = [
   DeliveryEntity,
+  DeliveryDuplicateEntity,
   EventEntity,
   SessionEntity,
   RecordingEntity,

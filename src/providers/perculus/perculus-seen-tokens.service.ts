@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Database, prepared } from 'src/database/database';
+import { Database } from 'src/database/database';
 
 /**
  * One statement, so that any number of instances racing on the same token agree: the first insert wins
@@ -7,13 +7,10 @@ import { Database, prepared } from 'src/database/database';
  * commit, then takes the DO UPDATE branch). The update only stretches `expires_at` (a larger configured
  * window) and never changes the bound `request_id`.
  */
-const CLAIM = prepared(
-  'perculus_claim_token',
-  `INSERT INTO perculus_seen_tokens AS t (token_hash, request_id, expires_at)
+const CLAIM = `INSERT INTO perculus_seen_tokens AS t (token_hash, request_id, expires_at)
 VALUES ($1, $2, $3)
 ON CONFLICT (token_hash) DO UPDATE SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)
-RETURNING request_id`,
-);
+RETURNING request_id`;
 
 /** Bounded, so that a backlog is cleared over several calls rather than in one long statement. */
 const PURGE = `
