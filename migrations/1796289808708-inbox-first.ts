@@ -192,7 +192,9 @@ export class InboxFirst1796289808708 implements MigrationInterface {
     await queryRunner.query(
       'ALTER TABLE "millicast_thumbnails" DROP CONSTRAINT "fk_millicast_thumbnails_event"',
     );
-    await queryRunner.query('ALTER TABLE "millicast_thumbnails" DROP CONSTRAINT "uq_millicast_thumbnails_event"');
+    await queryRunner.query(
+      'ALTER TABLE "millicast_thumbnails" DROP CONSTRAINT "uq_millicast_thumbnails_event"',
+    );
     await queryRunner.query('ALTER TABLE "millicast_thumbnails" DROP COLUMN "event_id"');
     await queryRunner.query(
       'ALTER TABLE "millicast_thumbnails" ADD CONSTRAINT "uq_millicast_thumbnails_delivery" UNIQUE ("delivery_id")',

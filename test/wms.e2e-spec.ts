@@ -177,10 +177,14 @@ describe('NuraLogix WMS webhooks', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'malformed-body', stored: true });
       expect(res.body?.detail).toContain('UTF-8');
-      const { rows } = await t.db.query(`SELECT status, body FROM deliveries WHERE id = $1`, [res.body?.deliveryId]);
+      const { rows } = await t.db.query(`SELECT status, body FROM deliveries WHERE id = $1`, [
+        res.body?.deliveryId,
+      ]);
       expect(rows).toEqual([{ status: 'rejected', body }]);
     }
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE 'utf8-%'`);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE 'utf8-%'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 

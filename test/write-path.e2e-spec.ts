@@ -153,7 +153,7 @@ async function state(t: TestApp): Promise<unknown> {
 /** A test app whose projector reads `wms` deliveries with `adapter`. */
 async function appWith(adapter: WebhookAdapter<number>): Promise<TestApp> {
   const t = await startTestApp();
-  t.app.get(Projector).register(adapter as WebhookAdapter<unknown>);
+  t.app.get(Projector).register(adapter);
   return t;
 }
 
@@ -216,7 +216,9 @@ describe('write path', () => {
       const after = (await state(t)) as Record<string, Array<Record<string, unknown>>>;
       const firstTen = new Set(plans.slice(0, 10).map((p) => p.idempotencyKey));
       expect(after.sessions.some((s) => s.external_id === 'intruder')).toBe(false);
-      expect(after.events.filter((e) => firstTen.has(e.idempotency_key as string))).toEqual(stateBefore.events);
+      expect(after.events.filter((e) => firstTen.has(e.idempotency_key as string))).toEqual(
+        stateBefore.events,
+      );
       expect(
         after.deliveries.filter((d) => firstTen.has(d.idempotency_key as string)).map((d) => d.duplicates),
       ).toEqual(Array(10).fill(1));
@@ -232,7 +234,9 @@ describe('write path', () => {
     const t = await appWith(withBad);
     try {
       const ingestion = t.app.get(IngestionService);
-      const outcomes = await Promise.all(plans.slice(0, 12).map((_p, i) => ingestion.ingest(withBad, raw(i))));
+      const outcomes = await Promise.all(
+        plans.slice(0, 12).map((_p, i) => ingestion.ingest(withBad, raw(i))),
+      );
       expect(outcomes.map((o) => o.outcome)).toEqual(Array(12).fill('accepted'));
       const views = await Promise.all(outcomes.map((o) => waitForDelivery(t.baseUrl, o.deliveryId)));
       expect(views.map((v) => v.status)).toEqual(

@@ -161,15 +161,16 @@ export class GroupCommit {
     });
     const lost = items.filter((_, i) => results[i] === undefined);
     if (lost.length > 0) {
-      const found = await db.query<{ id: string; provider: string; idempotency_key: string }>(FIND_ORIGINALS, [
-        lost.map((i) => i.raw.provider),
-        lost.map((i) => i.idempotencyKey),
-      ]);
+      const found = await db.query<{ id: string; provider: string; idempotency_key: string }>(
+        FIND_ORIGINALS,
+        [lost.map((i) => i.raw.provider), lost.map((i) => i.idempotencyKey)],
+      );
       const byKey = new Map(found.rows.map((r) => [`${r.provider}\u0000${r.idempotency_key}`, r.id]));
       items.forEach((item, i) => {
         if (results[i] !== undefined) return;
         const original = byKey.get(`${item.raw.provider}\u0000${item.idempotencyKey}`);
-        if (original === undefined) throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
+        if (original === undefined)
+          throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
         results[i] = { outcome: 'duplicate', deliveryId: original };
       });
     }
@@ -197,10 +198,10 @@ export class GroupCommit {
     } catch (error) {
       await db.query('ROLLBACK TO SAVEPOINT extra_writes');
       const detail = { code: 'processing-failed', detail: (error as Error)?.message ?? String(error) };
-      await db.query(`UPDATE deliveries SET status = 'failed', error = $2, processed_at = now() WHERE id = $1`, [
-        deliveryId,
-        storableJson(detail),
-      ]);
+      await db.query(
+        `UPDATE deliveries SET status = 'failed', error = $2, processed_at = now() WHERE id = $1`,
+        [deliveryId, storableJson(detail)],
+      );
       return { outcome: 'failed', deliveryId, error };
     }
   }

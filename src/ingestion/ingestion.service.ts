@@ -154,7 +154,11 @@ export class IngestionService {
     if (unstorable !== null) {
       return { kind: 'rejected', rejection: { status: 422, code: 'validation-failed', detail: unstorable } };
     }
-    return { kind: 'accepted', idempotencyKey: plan.idempotencyKey, extra: adapter.extraWrites?.(decoded.value, raw) };
+    return {
+      kind: 'accepted',
+      idempotencyKey: plan.idempotencyKey,
+      extra: adapter.extraWrites?.(decoded.value, raw),
+    };
   }
 
   private writeDelivery(

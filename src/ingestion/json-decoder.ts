@@ -20,9 +20,13 @@ function isJsonContentType(contentType: string | null): boolean {
   return mime === 'application/json' || mime.endsWith('+json') || mime === 'text/json';
 }
 
+/** An unpaired UTF-16 surrogate (JSON's `\ud800` escape lets one through; it is no character at all). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * Checks what JSON.parse accepts but Postgres or the mappers cannot: nesting deeper than MAX_DEPTH and NUL
- * characters (jsonb and text reject them). Iterative, so hostile nesting cannot exhaust the stack.
+ * Checks what JSON.parse accepts but Postgres or the mappers cannot: nesting deeper than MAX_DEPTH, NUL
+ * characters and unpaired surrogates (jsonb and text reject them). Iterative, so hostile nesting cannot
+ * exhaust the stack.
  */
 function findUnstorable(value: unknown): string | null {
   const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
@@ -30,10 +34,12 @@ function findUnstorable(value: unknown): string | null {
     const { v, depth } = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return 'a string contains a NUL character';
+      if (LONE_SURROGATE.test(v)) return 'a string contains an unpaired UTF-16 surrogate';
     } else if (v !== null && typeof v === 'object') {
       if (depth >= MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels`;
       for (const [k, child] of Object.entries(v)) {
         if (k.includes('\u0000')) return 'a key contains a NUL character';
+        if (LONE_SURROGATE.test(k)) return 'a key contains an unpaired UTF-16 surrogate';
         stack.push({ v: child, depth: depth + 1 });
       }
     }

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database, runQuery } from 'src/database/database';
@@ -178,9 +172,12 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /** The row as its adapter reads it: the same decode and mapper as the request path. */
-  private async map(row: StoredRow): Promise<{ raw: RawDelivery; plan: IngestPlan } | Pick<Failure, 'error'>> {
+  private async map(
+    row: StoredRow,
+  ): Promise<{ raw: RawDelivery; plan: IngestPlan } | Pick<Failure, 'error'>> {
     const adapter = this.adapters.get(row.provider);
-    if (adapter === undefined) return { error: { code: 'processing-failed', detail: `no adapter for ${row.provider}` } };
+    if (adapter === undefined)
+      return { error: { code: 'processing-failed', detail: `no adapter for ${row.provider}` } };
     if (row.body === null) return { error: { code: 'processing-failed', detail: 'the body was purged' } };
     const raw: RawDelivery = {
       provider: adapter.provider,
@@ -216,7 +213,10 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       if (isDatabaseUnavailable(err) || isRetryableTransactionError(err)) throw err;
       await db.query('ROLLBACK TO SAVEPOINT projection');
       if (items.length === 1) {
-        failures.push({ id: items[0].deliveryId, error: { code: 'processing-failed', detail: errorText(err) } });
+        failures.push({
+          id: items[0].deliveryId,
+          error: { code: 'processing-failed', detail: errorText(err) },
+        });
         return;
       }
       const half = Math.ceil(items.length / 2);

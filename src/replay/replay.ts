@@ -95,12 +95,14 @@ export async function replayDeliveries(
     ]);
     if (page.rows.length === 0) break; // fewer than counted: others replayed some meanwhile
     const pending: string[] = [];
-    for (const row of page.rows) {
+    for (const [i, row] of page.rows.entries()) {
       after = row.id;
       const outcome = await admitAgain(deps, options, row);
       if (outcome === 'pending') pending.push(row.id);
       else summary[outcome]++;
       done++;
+      // The page's last one is reported once the page is projected.
+      if (i < page.rows.length - 1) onProgress(done, summary);
     }
     for (const outcome of await projectAgain(deps, pending)) summary[outcome]++;
     onProgress(done, summary);
@@ -133,7 +135,7 @@ async function admitAgain(
     const error =
       admission.kind === 'rejected'
         ? { ...admission.rejection }
-        : { code: 'processing-failed', detail: `replay: ${errorText(admission.error)}` };
+        : { code: 'processing-failed', detail: errorText(admission.error) };
     if (!options.dryRun) await settle(deps.db, row.id, admission.kind, error);
     return admission.kind;
   }
@@ -156,7 +158,10 @@ async function admitAgain(
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;
     if (!isIntegrityViolation(err)) {
-      await settle(deps.db, row.id, 'failed', { code: 'processing-failed', detail: `replay: ${errorText(err)}` });
+      await settle(deps.db, row.id, 'failed', {
+        code: 'processing-failed',
+        detail: `replay: ${errorText(err)}`,
+      });
       return 'failed';
     }
     // Its key was stored by another delivery meanwhile.

@@ -36,7 +36,8 @@ export function waitForDelivery(
     const res = await fetch(`${baseUrl}/api/deliveries/${deliveryId}`, {
       headers: { authorization: `Bearer ${apiKey}` },
     });
-    if (res.status !== 200) throw new Error(`GET /api/deliveries/${deliveryId}: ${res.status} ${await res.text()}`);
+    if (res.status !== 200)
+      throw new Error(`GET /api/deliveries/${deliveryId}: ${res.status} ${await res.text()}`);
     const delivery = (await res.json()) as DeliveryView;
     return delivery.status === 'pending' ? undefined : delivery;
   });

@@ -25,6 +25,15 @@ interface DeliveryRow {
   attempts: number;
 }
 
+/** Re-sent copies are counted apart (delivery_duplicates): looked up by key for the rows of the page only. */
+const SELECT = `
+SELECT d.id, d.provider, d.status, d.received_at, d.processed_at, d.request_id, d.content_type, d.headers,
+  d.error, d.body_size, (d.body IS NULL) AS body_purged, substring(d.body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
+  d.event_id, d.attempts,
+  (SELECT x.count FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS duplicate_count,
+  (SELECT x.last_at FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS last_duplicate_at
+FROM deliveries d`;
+
 /**
  * Newest first by id (index ix_deliveries_status_provider_id with status and provider). Deliveries
  * stored while paging land before the first page, so a walk has no duplicates or gaps. Only the first
@@ -45,13 +54,6 @@ ORDER BY d.id DESC
 LIMIT ${p.add(query.limit + 1)}`;
   return { text, values: p.values };
 }
-
-/** Re-sent copies are counted apart (delivery_duplicates), read with the row. */
-const SELECT = `
-SELECT d.id, d.provider, d.status, d.received_at, d.processed_at, d.request_id, d.content_type, d.headers,
-  d.error, d.body_size, (d.body IS NULL) AS body_purged, substring(d.body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
-  d.event_id, x.count AS duplicate_count, x.last_at AS last_duplicate_at, d.attempts
-FROM deliveries d LEFT JOIN delivery_duplicates x ON x.delivery_id = d.id`;
 
 function toDto(r: DeliveryRow): DeliveryDto {
   return {
