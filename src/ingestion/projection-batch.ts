@@ -79,7 +79,7 @@ function ownColumns(change: Change): Record<string, unknown> {
 }
 
 /** The `field_versions` a new row starts with: every field the change sets, at the event's version. */
-export function initialFieldVersions(
+function initialFieldVersions(
   version: string,
   scalars: Record<string, unknown>,
   attributes: Record<string, unknown> | undefined,

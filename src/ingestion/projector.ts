@@ -66,6 +66,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private stopped = true;
   private poll: NodeJS.Timeout | undefined;
   private listener: Client | null = null;
+  private relisten: NodeJS.Timeout | undefined;
   private lastWarning = 0;
   readonly stats: ProjectorStats = { batches: 0, projected: 0, failed: 0 };
 
@@ -92,6 +93,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
+    clearTimeout(this.relisten);
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => undefined);
@@ -227,11 +229,12 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** A connection of its own that hears other instances' inserts (reconnected by the poll when lost). */
   private async listen(): Promise<void> {
+    if (this.stopped) return;
     const client = new Client(this.db.pool.options);
     client.on('error', () => undefined);
     client.on('notification', () => this.wake());
     const retry = () => {
-      if (!this.stopped) setTimeout(() => void this.listen(), this.options.pollMs).unref();
+      if (!this.stopped) this.relisten = setTimeout(() => void this.listen(), this.options.pollMs).unref();
     };
     client.on('end', () => {
       if (this.listener !== client) return;
