@@ -151,3 +151,32 @@ export function readUrl(
     return undefined;
   }
 }
+
+/** Fewest key bytes a base64 secret may decode to: 128 bits, out of reach of a brute-force search. */
+export const MIN_DECODED_KEY_BYTES = 16;
+
+/**
+ * Strict standard base64 (padding optional): the text must be exactly what its bytes encode to, so that a
+ * stray character is an error rather than silently dropped (Buffer.from(text, 'base64') skips them, which
+ * once turned "!!!!!!!!" into an empty key).
+ */
+export function decodeBase64Strict(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64').replace(/=+$/, '') === text.replace(/=+$/, '') ? bytes : null;
+}
+
+/** The HMAC keys of base64 secrets, each checked strictly and for length; every problem is reported. */
+export function decodeBase64Keys(secrets: readonly string[], name: string, errors: ConfigErrors): Buffer[] {
+  return secrets.map((secret, i) => {
+    const key = decodeBase64Strict(secret);
+    if (key === null) errors.add(name, `entry ${i + 1} is not valid base64`);
+    else if (key.length < MIN_DECODED_KEY_BYTES) {
+      errors.add(
+        name,
+        `entry ${i + 1} decodes to ${key.length} bytes; at least ${MIN_DECODED_KEY_BYTES} are required`,
+      );
+    }
+    return key ?? Buffer.alloc(0);
+  });
+}

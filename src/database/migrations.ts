@@ -4,6 +4,7 @@ import { MillicastThumbnails1795518343920 } from '../../migrations/1795518343920
 import { ProjectionFieldVersions1795519029472 } from '../../migrations/1795519029472-projection-field-versions';
 import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/1795520215421-deliveries-unpurged-index';
 import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-events-recorded-at';
+import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289427352-perculus-seen-token-body-hash';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ProjectionFieldVersions1795519029472,
   DeliveriesUnpurgedIndex1795520215421,
   EventsRecordedAt1795600000000,
+  PerculusSeenTokenBodyHash1796289427352,
 ];

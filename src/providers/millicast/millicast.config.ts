@@ -1,23 +1,28 @@
-import { ConfigErrors, Env, readByteSize, readInt, readSecrets } from 'src/config/env-readers';
+import {
+  ConfigErrors,
+  decodeBase64Keys,
+  Env,
+  readByteSize,
+  readInt,
+  readSecrets,
+} from 'src/config/env-readers';
 
 export interface MillicastConfig {
   /** Webhook secrets exactly as the dashboard shows them (base64); the HMAC key is their decoded bytes. */
   secrets: string[];
+  /** The HMAC keys: each secret's decoded bytes (as in Millicast's sample), checked strictly at boot. */
+  keys: Buffer[];
   /** How many thumbnails are kept per stream (older ones are deleted as new ones arrive). */
   thumbnailsPerStream: number;
   /** Largest thumbnail body accepted. */
   thumbnailMaxBytes: number;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
 export function parseMillicastConfig(env: Env, errors: ConfigErrors): MillicastConfig {
   const secrets = readSecrets(env, 'MILLICAST_WEBHOOK_SECRETS', errors);
-  secrets.forEach((secret, i) => {
-    if (!BASE64.test(secret)) errors.add('MILLICAST_WEBHOOK_SECRETS', `entry ${i + 1} is not base64`);
-  });
   return {
     secrets,
+    keys: decodeBase64Keys(secrets, 'MILLICAST_WEBHOOK_SECRETS', errors),
     thumbnailsPerStream: readInt(env, 'MILLICAST_THUMBNAILS_PER_STREAM', errors, 10, { min: 1, max: 1000 }),
     thumbnailMaxBytes: readByteSize(
       env,
