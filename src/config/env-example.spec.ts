@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { EXAMPLE_ENV } from '../../scripts/simulator/defaults';
 
 const ROOT = resolve(__dirname, '..', '..');
