@@ -35,6 +35,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
   apiKeys: string[];
+  /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
+  docsPublic: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
   /** Per registered provider (see provider-registry.ts). */
   providers: ProviderConfigs;
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookBodyLimitBytes,
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
     log: {
       level: readEnum(
         env,
