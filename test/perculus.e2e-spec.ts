@@ -316,6 +316,41 @@ describe('Perculus webhooks', () => {
       expect(delivery.rows[0].count).toBe(2);
     });
 
+    it('refuses a rejected message rewritten under its token and request_id, and applies nothing', async () => {
+      const token = perculusToken(SECRET);
+      const genuine = {
+        ...perculusEvents.sessionStatus('class-evil2', 'finished', '01.05.2024 09:00'),
+        token,
+      };
+      await post(t, perculusRequest(genuine, SECRET)).expect(422);
+
+      const rewritten = { ...genuine, date: '2024-05-01T09:00:00Z' };
+      const res = await post(t, perculusRequest(rewritten, SECRET)).expect(401);
+      expect(res.body).toMatchObject({ code: 'token-replayed', stored: true });
+      expect(await session(t, 'class-evil2')).toBeUndefined();
+      const { rows } = await t.db.query(`SELECT status, event_id FROM deliveries WHERE id = $1`, [
+        res.body.deliveryId,
+      ]);
+      expect(rows).toEqual([{ status: 'rejected', event_id: null }]);
+    });
+
+    it("refuses another body under an accepted message's token and request_id, yet answers an exact re-send as a duplicate", async () => {
+      const token = perculusToken(SECRET);
+      const genuine = { ...perculusEvents.sessionReport('lesson-r4', 'ready'), token };
+      const first = await post(t, perculusRequest(genuine, SECRET)).expect(200);
+
+      const forged = {
+        ...perculusEvents.sessionReport('lesson-r4', 'failed', 'x'),
+        request_id: genuine.request_id,
+        token,
+      };
+      const refused = await post(t, perculusRequest(forged, SECRET)).expect(401);
+      expect(refused.body.code).toBe('token-replayed');
+
+      const again = await post(t, perculusRequest(genuine, SECRET)).expect(200);
+      expect(again.body).toMatchObject({ status: 'duplicate', deliveryId: first.body.deliveryId });
+    });
+
     it('lets exactly one of many concurrent messages sharing a token through', async () => {
       const token = perculusToken(SECRET);
       const messages = Array.from({ length: 8 }, (_, i) => ({
@@ -394,6 +429,14 @@ describe('Perculus webhooks with sha1/base64 tokens, two secrets and replay refu
       timestamp: nowSeconds() - 90,
     }).expect(401);
     expect(res.body.code).toBe('token-expired');
+  });
+
+  it('still refuses the same token and request_id with another body when refusal is off', async () => {
+    const token = perculusToken(CURRENT, undefined, { algorithm: 'sha1', encoding: 'base64' });
+    const genuine = { ...perculusEvents.sessionStatus('sha1-7', 'started', 1714554000), token };
+    await post(t, perculusRequest(genuine, CURRENT)).expect(200);
+    const res = await post(t, perculusRequest({ ...genuine, status: 'finished' }, CURRENT)).expect(401);
+    expect(res.body.code).toBe('token-replayed');
   });
 
   it('lets a reused token through when refusal is off, and records which request_id used it first', async () => {

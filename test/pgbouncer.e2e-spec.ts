@@ -3,7 +3,7 @@ import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { Projector } from 'src/ingestion/projector';
-import { webhookAdapter } from 'src/providers/webhook-adapters';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { replayDeliveries } from 'src/replay/replay';
 import { PgBouncer } from './support/pgbouncer';
 import { waitForProjection } from './support/projection';

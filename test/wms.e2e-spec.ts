@@ -228,6 +228,26 @@ describe('NuraLogix WMS webhooks', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('refuses a captured delivery re-sent with its id spelled in U+01xx look-alikes under the same MAC', async () => {
+    const genuine = JSON.stringify({
+      timestamp: 1689684600,
+      sessionId: 'victim',
+      sequence: 0,
+      event: 'WMS_LOADED',
+      severity: 'INFO',
+    });
+    await post(t, genuine).expect(200);
+    // Each character keeps the low byte of the one it replaces, so the sample's 'ascii' re-encoding is the same.
+    const forged = genuine.replace('"victim"', '"ŶũţŴũŭ"');
+    expect(wmsSampleSignature(Buffer.from(forged), SECRET)).toBe(wmsSignature(genuine, SECRET));
+    const res = await post(t, forged, wmsSignature(genuine, SECRET)).expect(401);
+    expect(res.body.code).toBe('signature-mismatch');
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM sessions WHERE provider = 'wms' AND external_id = 'ŶũţŴũŭ'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('answers a signed payload that fails validation with 422 and keeps it in the inbox', async () => {
     const body = JSON.stringify({
       timestamp: 'yesterday',

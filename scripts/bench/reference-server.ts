@@ -3,10 +3,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { EyesonService, REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import { MillicastService } from 'src/providers/millicast/millicast.service';
 import { PerculusService } from 'src/providers/perculus/perculus.service';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { WmsService } from 'src/providers/wms/wms.service';
 
 /**
@@ -43,7 +44,7 @@ const PERCULUS_MAX_AGE = int('PERCULUS_TOKEN_MAX_AGE_SECONDS', 300);
 const PERCULUS_MAX_SKEW = int('PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS', 30);
 const POOL_SIZE = int('REFERENCE_POOL_SIZE', 10);
 const BODY_LIMIT = 1024 * 1024;
-const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v1\n';
+const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v2\n';
 
 class Refused extends Error {
   constructor(
@@ -125,10 +126,11 @@ function verify(
     }
     case 'eyeson': {
       const parts = (token ?? '').split('.');
-      if (parts.length !== 2) throw new Refused(401, 'signature-malformed');
+      if (parts.length !== 3) throw new Refused(401, 'signature-malformed');
       const reference = Buffer.from(parts[0], 'base64url').toString('utf8');
-      const mac = Buffer.from(parts[1], 'base64url');
-      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, EYESON_CONTEXT + reference));
+      const mac = Buffer.from(parts[2], 'base64url');
+      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, `${EYESON_CONTEXT}${reference}\n${parts[1]}`));
+      if (Number(parts[1]) * 1000 <= Date.now()) throw new Refused(401, 'token-expired');
       return { [REFERENCE_CONTEXT_KEY]: reference };
     }
     default:
@@ -227,7 +229,7 @@ const server = createServer((req, res) => {
         req.url ?? '',
       );
       if (req.method !== 'POST' || match === null) throw new Refused(404, 'not-found');
-      const provider = match[1] as ProviderName;
+      const provider = match[1];
       const body = Buffer.concat(chunks);
       const context = verify(provider, match[2], req, body);
       const headers: Record<string, string> = {};

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
+import 'src/providers/providers';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -57,7 +58,18 @@ describe('loadConfig', () => {
     ],
     [{ API_KEYS: 'short' }, 'API_KEYS: entry 1 is shorter than 16 characters'],
     [{ WMS_MAC_SECRETS: 'x' }, 'WMS_MAC_SECRETS: entry 1 is shorter than 8 characters'],
-    [{ MILLICAST_WEBHOOK_SECRETS: 'not base64 at all!' }, 'MILLICAST_WEBHOOK_SECRETS: entry 1 is not base64'],
+    [
+      { MILLICAST_WEBHOOK_SECRETS: 'not base64 at all!' },
+      'MILLICAST_WEBHOOK_SECRETS: entry 1 is not valid base64',
+    ],
+    [
+      { EYESON_LEGACY_URLS_UNTIL: '2027-01-31' },
+      'EYESON_LEGACY_URLS_UNTIL: must be an ISO 8601 instant with a zone, like 2027-01-31T00:00:00Z, got "2027-01-31"',
+    ],
+    [
+      { EYESON_CALLBACK_URL_TTL_DAYS: '0' },
+      'EYESON_CALLBACK_URL_TTL_DAYS: must be between 1 and 3650, got 0',
+    ],
     [{ PERCULUS_TOKEN_ALGORITHM: 'md5' }, 'PERCULUS_TOKEN_ALGORITHM: must be one of sha256, sha1, got "md5"'],
     [
       { LOG_LEVEL: 'loud' },
@@ -79,6 +91,34 @@ describe('loadConfig', () => {
   it('lowers the default thumbnail limit to the webhook body limit', () => {
     expect(loadConfig({ WEBHOOK_BODY_LIMIT: '2kb' }).providers.millicast.thumbnailMaxBytes).toBe(2048);
     expect(loadConfig({}).providers.millicast.thumbnailMaxBytes).toBe(1024 * 1024);
+  });
+
+  it('refuses base64 secrets that are invalid or decode to fewer than 16 bytes, listing every one', () => {
+    // Lenient decoding once made "!!!!!!!!!!!!" an empty key, and 8 characters (6 bytes) a valid secret.
+    const sixteen = Buffer.alloc(16, 7).toString('base64');
+    expect(
+      problems({
+        WMS_MAC_SECRET_ENCODING: 'base64',
+        WMS_MAC_SECRETS: `!!!!!!!!!!!!,${sixteen},c2hvcnRrZXk=`,
+        MILLICAST_WEBHOOK_SECRETS: `QUJDREVGR0g=,${sixteen}x,${sixteen.replace('==', '')}`,
+      }),
+    ).toEqual([
+      'MILLICAST_WEBHOOK_SECRETS: entry 1 decodes to 8 bytes; at least 16 are required',
+      'MILLICAST_WEBHOOK_SECRETS: entry 2 is not valid base64',
+      'WMS_MAC_SECRETS: entry 1 is not valid base64',
+      'WMS_MAC_SECRETS: entry 3 decodes to 8 bytes; at least 16 are required',
+    ]);
+  });
+
+  it('decodes base64 secrets into their key bytes, padded or not', () => {
+    const key = Buffer.alloc(16, 7);
+    const config = loadConfig({
+      WMS_MAC_SECRET_ENCODING: 'base64',
+      WMS_MAC_SECRETS: key.toString('base64'),
+      MILLICAST_WEBHOOK_SECRETS: key.toString('base64').replace(/=+$/, ''),
+    });
+    expect(config.providers.wms.keys).toEqual([key]);
+    expect(config.providers.millicast.keys).toEqual([key]);
   });
 
   it('reports every problem at once', () => {

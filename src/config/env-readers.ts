@@ -131,6 +131,20 @@ export function readByteSize(
   return bytes;
 }
 
+/** An ISO 8601 instant with an explicit zone, such as 2027-01-31T00:00:00Z. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function readInstant(env: Env, name: string, errors: ConfigErrors): Date | null {
+  const raw = readRaw(env, name, errors);
+  if (raw === undefined) return null;
+  const ms = INSTANT.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) {
+    errors.add(name, `must be an ISO 8601 instant with a zone, like 2027-01-31T00:00:00Z, got "${raw}"`);
+    return null;
+  }
+  return new Date(ms);
+}
+
 export function readUrl(
   env: Env,
   name: string,
@@ -150,4 +164,33 @@ export function readUrl(
     errors.add(name, 'is not a valid URL');
     return undefined;
   }
+}
+
+/** Fewest key bytes a base64 secret may decode to: 128 bits, out of reach of a brute-force search. */
+export const MIN_DECODED_KEY_BYTES = 16;
+
+/**
+ * Strict standard base64 (padding optional): the text must be exactly what its bytes encode to, so that a
+ * stray character is an error rather than silently dropped (Buffer.from(text, 'base64') skips them, which
+ * once turned "!!!!!!!!" into an empty key).
+ */
+export function decodeBase64Strict(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64').replace(/=+$/, '') === text.replace(/=+$/, '') ? bytes : null;
+}
+
+/** The HMAC keys of base64 secrets, each checked strictly and for length; every problem is reported. */
+export function decodeBase64Keys(secrets: readonly string[], name: string, errors: ConfigErrors): Buffer[] {
+  return secrets.map((secret, i) => {
+    const key = decodeBase64Strict(secret);
+    if (key === null) errors.add(name, `entry ${i + 1} is not valid base64`);
+    else if (key.length < MIN_DECODED_KEY_BYTES) {
+      errors.add(
+        name,
+        `entry ${i + 1} decodes to ${key.length} bytes; at least ${MIN_DECODED_KEY_BYTES} are required`,
+      );
+    }
+    return key ?? Buffer.alloc(0);
+  });
 }

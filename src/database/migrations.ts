@@ -4,7 +4,9 @@ import { MillicastThumbnails1795518343920 } from '../../migrations/1795518343920
 import { ProjectionFieldVersions1795519029472 } from '../../migrations/1795519029472-projection-field-versions';
 import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/1795520215421-deliveries-unpurged-index';
 import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-events-recorded-at';
+import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289427352-perculus-seen-token-body-hash';
 import { InboxFirst1796289808708 } from '../../migrations/1796289808708-inbox-first';
+import { EyesonRevokedCallbackUrls1796290007088 } from '../../migrations/1796290007088-eyeson-revoked-callback-urls';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -14,5 +16,7 @@ export const MIGRATIONS = [
   ProjectionFieldVersions1795519029472,
   DeliveriesUnpurgedIndex1795520215421,
   EventsRecordedAt1795600000000,
+  PerculusSeenTokenBodyHash1796289427352,
   InboxFirst1796289808708,
+  EyesonRevokedCallbackUrls1796290007088,
 ];

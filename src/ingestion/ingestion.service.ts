@@ -16,8 +16,8 @@ import { checkPlanLinks } from 'src/ingestion/projection-batch';
 import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { Projector } from 'src/ingestion/projector';
 import { rawBodyOf } from 'src/ingestion/signature';
+import type { ProviderName } from 'src/config/provider-registry';
 import { storableJson } from 'src/ingestion/storable-json';
-import type { ProviderName } from 'src/providers/provider-configs';
 
 /** The delivery as received, as the inbox stores it: the body, the kept headers and the guard's context. */
 export function rawDeliveryOf(

@@ -1,4 +1,4 @@
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 
 /** One webhook request as received, after its signature passed. Everything replay needs is here. */
 export interface RawDelivery {

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { providerDefinition } from 'src/config/provider-registry';
 import { Database, runQuery } from 'src/database/database';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import type { IngestPlan, Queryable, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
@@ -13,6 +15,7 @@ import {
   MARK_FAILED,
 } from 'src/ingestion/projection.sql';
 import { storableJson } from 'src/ingestion/storable-json';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 
 interface StoredRow {
   id: string;
@@ -72,14 +75,25 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly db: Database,
+    private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.options = config.projector;
   }
 
-  /** Each provider module registers its adapter (the core knows no provider). */
+  /** Reads `adapter.provider`'s deliveries with this adapter instead of the registered one (tests). */
   register(adapter: WebhookAdapter<unknown>): void {
     this.adapters.set(adapter.provider, adapter);
+  }
+
+  /** The registered provider's adapter, as the request path uses it. */
+  private adapterOf(provider: string): WebhookAdapter<unknown> | undefined {
+    let adapter = this.adapters.get(provider);
+    if (adapter === undefined && providerDefinition(provider) !== undefined) {
+      adapter = webhookAdapter(this.moduleRef, provider);
+      this.adapters.set(provider, adapter);
+    }
+    return adapter;
   }
 
   onApplicationBootstrap(): void {
@@ -177,7 +191,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private async map(
     row: StoredRow,
   ): Promise<{ raw: RawDelivery; plan: IngestPlan } | Pick<Failure, 'error'>> {
-    const adapter = this.adapters.get(row.provider);
+    const adapter = this.adapterOf(row.provider);
     if (adapter === undefined)
       return { error: { code: 'processing-failed', detail: `no adapter for ${row.provider}` } };
     if (row.body === null) return { error: { code: 'processing-failed', detail: 'the body was purged' } };

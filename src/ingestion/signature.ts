@@ -13,7 +13,8 @@ export function hmac(algorithm: 'sha1' | 'sha256', key: Buffer, data: Buffer | s
 
 /**
  * Constant-time check of `provided` against the MAC under every key. Every key is tried even after a
- * match, so the time taken does not tell which secret (or whether an older one) matched.
+ * match, so the time taken does not tell which secret (or whether an older one) matched. An empty key
+ * never matches: config refuses one at boot, and this keeps it so should one ever get here.
  */
 export function matchesAnyKey(
   keys: readonly Buffer[],
@@ -22,6 +23,7 @@ export function matchesAnyKey(
 ): boolean {
   let matched = false;
   for (const key of keys) {
+    if (key.length === 0) continue;
     const expected = mac(key);
     if (expected.length === provided.length && timingSafeEqual(expected, provided)) matched = true;
   }

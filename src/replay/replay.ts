@@ -4,7 +4,7 @@ import type { IngestionService } from 'src/ingestion/ingestion.service';
 import type { Queryable, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
 import type { Projector } from 'src/ingestion/projector';
 import { storableJson } from 'src/ingestion/storable-json';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 
 export const REPLAYABLE_STATUSES = ['rejected', 'failed'] as const;
 export type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { hmac } from 'src/ingestion/signature';
 import { refusal, requestContext } from '../../../test/support/guard-context';
 import {
-  millicastKeys,
   MillicastSignatureGuard,
   verifyMillicastSignature,
 } from 'src/providers/millicast/millicast-signature.guard';
@@ -130,7 +130,9 @@ describe('Millicast signature', () => {
   });
 
   it('keys the HMAC with the decoded secret bytes', () => {
-    expect(millicastKeys([SECRET])[0]).toEqual(Buffer.from(SECRET, 'base64'));
+    expect(loadConfig({ MILLICAST_WEBHOOK_SECRETS: SECRET }).providers.millicast.keys).toEqual([
+      Buffer.from(SECRET, 'base64'),
+    ]);
     expect(() =>
       verifyMillicastSignature(BODY_SIGNATURE, BODY, [Buffer.from(SECRET, 'base64')]),
     ).not.toThrow();

@@ -15,11 +15,6 @@ export const MILLICAST_SIGNATURE_HEADER = 'X-Millicast-Signature';
 const PREFIX = 'sha1=';
 const SHA1_BYTES = 20;
 
-/** The dashboard shows each webhook secret in base64; the HMAC key is the decoded bytes (as in Millicast's sample). */
-export function millicastKeys(secrets: readonly string[]): Buffer[] {
-  return secrets.map((secret) => Buffer.from(secret, 'base64'));
-}
-
 /**
  * Checks `sha1=<hex>` = HMAC-SHA1 of the exact body bytes (the JPEG for thumbnails) under any of `keys`, in
  * constant time; throws a 401 problem otherwise.
@@ -48,7 +43,7 @@ export class MillicastSignatureGuard implements CanActivate {
   private readonly keys: Buffer[];
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.keys = millicastKeys(config.providers.millicast.secrets);
+    this.keys = config.providers.millicast.keys;
   }
 
   canActivate(context: ExecutionContext): boolean {

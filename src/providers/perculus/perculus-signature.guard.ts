@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemException, unauthorized } from 'src/common/problem';
@@ -25,10 +26,12 @@ function jsonObjectOf(body: Buffer): Record<string, unknown> | null {
  * JSON body, no token); then checks the token (perculus-token.ts) and binds it to the message's
  * `request_id` in the replay ledger (perculus-seen-tokens.service.ts).
  *
- * A token already bound to another `request_id` is refused with 401 `token-replayed`, and that delivery is
- * stored as rejected: never applied, but not lost either. The token signs only a timestamp in seconds, so
+ * A token already bound to another `request_id`, or to the same one with another body, is refused with
+ * 401 `token-replayed`, and that delivery is stored as rejected: never applied, but not lost either. An
+ * exact re-send passes, and ingestion answers it as a duplicate. The token signs only a timestamp in seconds, so
  * two genuine messages minted in the same second carry the same token, and Perculus does not retry; an
- * operator can replay such a delivery, or turn refusal off (PERCULUS_REFUSE_REPLAYED_TOKENS=false).
+ * operator can replay such a delivery, or turn refusal off (PERCULUS_REFUSE_REPLAYED_TOKENS=false); that
+ * setting never lets through the same request_id with another body.
  */
 @Injectable()
 export class PerculusSignatureGuard implements CanActivate {
@@ -69,16 +72,24 @@ export class PerculusSignatureGuard implements CanActivate {
         'The body has no usable request_id; the token is bound to it, so it cannot be checked for replay.',
       );
     }
-    const boundTo = await this.seenTokens.claim(
+    const bodyHash = createHash('sha256').update(rawBodyOf(req)).digest();
+    const bound = await this.seenTokens.claim(
       token.replayKey,
-      requestId,
+      { requestId, bodyHash },
       tokenExpiresAt(token.timestamp, this.scheme),
       receivedAt.getTime(),
     );
+    const boundTo = bound.requestId;
     const tokenIssuedAt = new Date(token.timestamp * 1000).toISOString();
     if (boundTo === requestId) {
-      req.webhookContext = { tokenIssuedAt };
-      return true;
+      if (bound.bodyHash === null || bound.bodyHash.equals(bodyHash)) {
+        req.webhookContext = { tokenIssuedAt };
+        return true;
+      }
+      // Never genuine: Perculus mints a token per message and sends each message once, so the same token
+      // and request_id with other bytes is someone rewriting a captured (or rejected) message.
+      const detail = 'This token was already used by this request_id with another body.';
+      return this.refuseReplay(req, receivedAt, tokenIssuedAt, detail, boundTo);
     }
     if (!this.refuseReplayedTokens) {
       this.logger.warn({
@@ -90,18 +101,17 @@ export class PerculusSignatureGuard implements CanActivate {
       return true;
     }
     const detail = 'This token was already used by another message (request_id) within its validity window.';
-    const deliveryId = await this.storeRefusedReplay(req, receivedAt, tokenIssuedAt, detail, boundTo);
-    throw new ProblemException(401, 'token-replayed', 'Unauthorized', detail, { deliveryId, stored: true });
+    return this.refuseReplay(req, receivedAt, tokenIssuedAt, detail, boundTo);
   }
 
-  /** Keeps the refused delivery in the inbox as `rejected`: not applied, but not lost either. */
-  private async storeRefusedReplay(
+  /** Refuses with 401 `token-replayed`, keeping the delivery in the inbox as `rejected` (not lost). */
+  private async refuseReplay(
     req: Request,
     receivedAt: Date,
     tokenIssuedAt: string,
     detail: string,
     boundTo: string,
-  ): Promise<string> {
+  ): Promise<never> {
     const raw = rawDeliveryOf(req, 'perculus', PERCULUS_KEPT_HEADERS, receivedAt);
     const deliveryId = await this.ingestion.storeRefused(
       { ...raw, context: { tokenIssuedAt } },
@@ -109,6 +119,6 @@ export class PerculusSignatureGuard implements CanActivate {
     );
     req.provider = 'perculus';
     req.outcome = 'rejected';
-    return deliveryId;
+    throw new ProblemException(401, 'token-replayed', 'Unauthorized', detail, { deliveryId, stored: true });
   }
 }

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { hmac } from 'src/ingestion/signature';
-import { WmsSignatureGuard, wmsSampleBytes } from 'src/providers/wms/wms-signature.guard';
+import { WmsSignatureGuard } from 'src/providers/wms/wms-signature.guard';
 import { refusal, requestContext } from '../../../test/support/guard-context';
 
 const SECRET = 'wms-mac-secret-current';
@@ -10,6 +11,10 @@ const BODY = Buffer.from(
 );
 const sign = (body: Buffer | string, secret: string | Buffer = SECRET) =>
   'hmac-sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+
+/** The documented sample verbatim: `hmac.update(requestBody.toString(), 'ascii')`. */
+const sampleSign = (body: Buffer) =>
+  'hmac-sha256=' + createHmac('sha256', SECRET).update(body.toString(), 'ascii').digest('hex');
 
 function guard(env: Record<string, string> = {}): WmsSignatureGuard {
   return new WmsSignatureGuard(loadConfig({ WMS_MAC_SECRETS: SECRET, ...env }));
@@ -44,7 +49,7 @@ describe('WmsSignatureGuard', () => {
   });
 
   it('uses a base64-decoded secret when configured so', () => {
-    const raw = Buffer.from('binary-secret-bytes');
+    const raw = Buffer.from('binary-secret-bytes-0123');
     const g = guard({ WMS_MAC_SECRETS: raw.toString('base64'), WMS_MAC_SECRET_ENCODING: 'base64' });
     expect(g.canActivate(requestContext({ 'x-wms-content-mac': sign(BODY, raw) }, BODY))).toBe(true);
     expect(
@@ -56,11 +61,43 @@ describe('WmsSignatureGuard', () => {
 
   it('accepts a non-ASCII body signed the way the documented sample hashes it', () => {
     const body = Buffer.from('{"sessionId":"é"}');
-    const sample = createHmac('sha256', SECRET).update(body.toString(), 'ascii').digest('hex');
-    expect(wmsSampleBytes(body).equals(body)).toBe(false);
-    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': `hmac-sha256=${sample}` }, body))).toBe(
-      true,
+    expect(sampleSign(body)).not.toBe(sign(body));
+    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': sampleSign(body) }, body))).toBe(true);
+    expect(guard().canActivate(requestContext({ 'x-wms-content-mac': sign(body) }, body))).toBe(true);
+  });
+
+  // Each forged body is refused under the MAC of a genuine one that the lenient check let it borrow.
+  const victim = '{"sessionId":"victim","sequence":0,"event":"WMS_LOADED","severity":"INFO"}';
+  const accented = Buffer.from('{"sessionId":"é"}');
+  it.each([
+    [
+      'ASCII characters swapped for U+01xx ones with the same low byte ("ŶũţŴũŭ" for "victim")',
+      Buffer.from(victim.replace('victim', 'ŶũţŴũŭ')),
+      sign(victim),
+    ],
+    [
+      'the mojibake "Ã©" of a raw-signed "é" (its sample form is the raw bytes of "é")',
+      Buffer.from(accented.toString('latin1'), 'utf8'),
+      sign(accented),
+    ],
+    [
+      'the Latin-1 bytes of a sample-signed "é" (a WMS body is UTF-8)',
+      Buffer.from(accented.toString(), 'latin1'),
+      sampleSign(accented),
+    ],
+    [
+      'a sample-form MAC over characters above U+00FF (not one-to-one)',
+      Buffer.from('{"sessionId":"Ŷ"}'),
+      sampleSign(Buffer.from('{"sessionId":"Ŷ"}')),
+    ],
+  ])('refuses %s', (_what, forged, mac) => {
+    expect(refusal(() => guard().canActivate(requestContext({ 'x-wms-content-mac': mac }, forged)))).toBe(
+      'signature-mismatch',
     );
+  });
+
+  it('still accepts a raw-signed body with characters above U+00FF', () => {
+    const body = Buffer.from('{"sessionId":"Ŷ"}');
     expect(guard().canActivate(requestContext({ 'x-wms-content-mac': sign(body) }, body))).toBe(true);
   });
 

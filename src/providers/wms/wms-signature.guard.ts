@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { unauthorized } from 'src/common/problem';
@@ -15,25 +16,35 @@ export const WMS_MAC_HEADER = 'X-WMS-Content-MAC';
 const PREFIX = 'hmac-sha256=';
 
 /**
- * The bytes WMS's published sample hashes: `hmac.update(requestBody.toString(), 'ascii')`, i.e. the body
- * decoded as UTF-8 and re-encoded one byte per character. Identical to the raw bytes for an ASCII body.
+ * The bytes a WMS MAC may cover for `body`, at most one form per body and never the same bytes for two
+ * bodies, so that a MAC vouches for exactly one body:
+ * - the raw bytes, for a UTF-8 body (JSON is UTF-8; a body that is not cannot be genuine WMS output);
+ * - also the documented sample's form, `hmac.update(body.toString(), 'ascii')`, which keeps the low byte of
+ *   each character, but only where that is one-to-one and cannot collide with a raw body: every character
+ *   is at most U+00FF, and the resulting bytes are not themselves UTF-8 with non-ASCII bytes. Without
+ *   these conditions "victim" and "ŶũţŴũŭ" share a MAC, and so do a raw-signed "é" and its mojibake "Ã©".
+ * The price: a genuine sample-signed body whose characters happen to spell UTF-8 as bytes (such as "Ã©")
+ * is refused; a raw-signed UTF-8 body never is.
  */
-export function wmsSampleBytes(body: Buffer): Buffer {
-  return Buffer.from(body.toString('utf8'), 'ascii');
+export function wmsMacInputs(body: Buffer): Buffer[] {
+  if (body.every((byte) => byte < 0x80)) return [body];
+  if (!isUtf8(body)) return [];
+  const text = body.toString('utf8');
+  if (/[\u0100-\uffff]/.test(text)) return [body];
+  const sample = Buffer.from(text, 'latin1');
+  return isUtf8(sample) ? [body] : [body, sample];
 }
 
 /**
  * `X-WMS-Content-MAC: hmac-sha256=<hex>`: HMAC-SHA256 of the body with the Config ID's MAC secret. Checked
- * over the raw bytes against every configured secret; for a body with non-ASCII bytes the sample's
- * re-encoding is tried too, since that is what the documented sender code hashes.
+ * against every configured secret over each form `wmsMacInputs` allows.
  */
 @Injectable()
 export class WmsSignatureGuard implements CanActivate {
   private readonly keys: Buffer[];
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const { secrets, secretEncoding } = config.providers.wms;
-    this.keys = secrets.map((s) => Buffer.from(s, secretEncoding));
+    this.keys = config.providers.wms.keys;
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -45,10 +56,9 @@ export class WmsSignatureGuard implements CanActivate {
     }
     const provided = decodeHex(header.slice(PREFIX.length), 32, WMS_MAC_HEADER);
     const body = rawBodyOf(req);
-    if (matchesAnyKey(this.keys, provided, (key) => hmac('sha256', key, body))) return true;
-    const isAscii = body.every((byte) => byte < 0x80);
-    if (!isAscii && matchesAnyKey(this.keys, provided, (key) => hmac('sha256', key, wmsSampleBytes(body))))
-      return true;
+    for (const input of wmsMacInputs(body)) {
+      if (matchesAnyKey(this.keys, provided, (key) => hmac('sha256', key, input))) return true;
+    }
     throw unauthorized(
       'signature-mismatch',
       `${WMS_MAC_HEADER} does not match the body under any configured secret.`,

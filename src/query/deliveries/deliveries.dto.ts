@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { DELIVERY_STATUSES } from 'src/ingestion/delivery.entity';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
 import { PageQueryDto, ProviderFilter } from 'src/query/query-params';
 
 const STATUS_TEXT =
@@ -32,7 +32,7 @@ export class DeliveryDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '5012' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'perculus' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'perculus' })
   provider: string;
 
   @ApiProperty({ enum: DELIVERY_STATUSES, description: STATUS_TEXT, example: 'projected' })
