@@ -13,6 +13,7 @@ import {
 } from './support/millicast-sender';
 import { shuffled, stateSnapshot } from './support/state';
 import { waitForProjection } from './support/projection';
+import { send as sendRaw } from './support/webhook-routes';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
 /** The secret the test apps know (base64, as the dashboard shows it) and the one it was renewed to. */
@@ -405,6 +406,33 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       );
       const { rows } = await t.db.query(`SELECT status FROM deliveries WHERE id = $1`, [res.body.deliveryId]);
       expect(rows).toEqual([{ status: 'rejected' }]);
+    });
+
+    it('refuses bodies that are not valid UTF-8 with 400, storing each as rejected with its exact bytes', async () => {
+      // Two deliveries that differ only in an invalid byte: decoded leniently, both would read as one event.
+      for (const byte of [0xff, 0xfe]) {
+        const body = Buffer.concat([
+          Buffer.from('{"type":"feeds","event":"started","timestamp":1700000500000,"data":{"feedId":"utf8-'),
+          Buffer.from([byte]),
+          Buffer.from('","streamId":"U/utf8"}}'),
+        ]);
+        const res = await sendRaw(t.baseUrl, {
+          path: '/webhooks/millicast',
+          headers: {
+            'content-type': 'application/json',
+            'x-millicast-signature': signMillicast(body, SECRET),
+          },
+          body,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'malformed-body', stored: true });
+        expect(res.body?.detail).toContain('UTF-8');
+        const { rows } = await t.db.query(`SELECT status, body FROM deliveries WHERE id = $1`, [
+          res.body?.deliveryId,
+        ]);
+        expect(rows).toEqual([{ status: 'rejected', body }]);
+      }
+      expect(await session(t.db, 'utf8-\ufffd')).toBeUndefined();
     });
 
     it('rejects an envelope without a timestamp with 422', async () => {
