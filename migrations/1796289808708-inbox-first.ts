@@ -137,7 +137,7 @@ BEGIN
 
   -- A statement of its own, so that it sees the events just inserted and any stored before (a replay).
   RETURN QUERY
-  UPDATE deliveries d SET status = 'projected', event_id = e.id, error = NULL, processed_at = now()
+  UPDATE deliveries d SET status = 'projected', event_id = e.id, error = NULL, processed_at = clock_timestamp()
   FROM jsonb_to_recordset(input -> 'events') AS r(delivery_id bigint, provider text, idempotency_key text)
   JOIN events e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
   WHERE d.id = r.delivery_id
