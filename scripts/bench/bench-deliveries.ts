@@ -54,6 +54,8 @@ export function benchServiceEnv(): Record<string, string> {
     PERCULUS_TOKEN_MAX_AGE_SECONDS: String(PERCULUS_WINDOW.maxAgeSeconds),
     PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS: String(PERCULUS_WINDOW.maxFutureSkewSeconds),
     EYESON_CALLBACK_SECRETS: BENCH_SECRETS.eyeson,
+    // Every bench call sends two deliveries to its URL: no per-reference limit in the way.
+    EYESON_DELIVERIES_PER_MINUTE_PER_REFERENCE: '0',
   };
 }
 
@@ -207,12 +209,37 @@ const SCENARIOS: Record<BenchProvider, (tag: string) => Scenario> = {
   eyeson: eyesonScenarios,
 };
 
+/** Where a load run takes its deliveries: a fresh stream, or a fixed list (e.g. everything again). */
+export interface DeliverySource {
+  /** The next delivery; null when there is none left. */
+  take(): BenchDelivery | null;
+  /** `count` deliveries built ahead (fewer when the source runs out). */
+  batch(count: number): BenchDelivery[];
+}
+
+/** A fixed list of deliveries, each taken once, in order: a sender re-sending what it sent before. */
+export class DeliveryList implements DeliverySource {
+  private position = 0;
+
+  constructor(readonly items: readonly BenchDelivery[]) {}
+
+  take(): BenchDelivery | null {
+    return this.position < this.items.length ? this.items[this.position++] : null;
+  }
+
+  batch(count: number): BenchDelivery[] {
+    const out = this.items.slice(this.position, this.position + count);
+    this.position += out.length;
+    return out;
+  }
+}
+
 /**
  * An endless, mixed stream of unique deliveries. Each provider keeps `activePerProvider` scenarios open and
  * takes its next delivery from them in turn, so the events of one session arrive spread out (and partly out of
  * order under concurrency) as they do from real senders, instead of hammering one row.
  */
-export class DeliveryStream {
+export class DeliveryStream implements DeliverySource {
   private readonly tag = randomBytes(4).toString('hex');
   private readonly next: Record<BenchProvider, Scenario>;
   private readonly open = new Map<BenchProvider, BenchDelivery[][]>();

@@ -1,15 +1,14 @@
 import autocannon from 'autocannon';
 import { connect, Socket } from 'node:net';
-import type { BenchDelivery, BenchProvider, DeliveryStream } from './bench-deliveries';
+import type { BenchDelivery, BenchProvider, DeliverySource } from './bench-deliveries';
 
 /** What one answered request said, kept to check afterwards that every 2xx is stored exactly once. */
 export interface Answer {
   delivery: BenchDelivery;
   status: number;
-  /** From a 2xx body: `accepted` (a new event) or `duplicate`. */
+  /** From a 2xx body: `accepted` (stored) or `duplicate` (a copy of a stored one, named by `deliveryId`). */
   outcome?: string;
   deliveryId?: string;
-  eventId?: string;
   /** A non-2xx body (first bytes), for the error report. */
   detail?: string;
 }
@@ -30,13 +29,12 @@ export interface LoadStats {
 function record(answers: Answer[], delivery: BenchDelivery, status: number, body: string): void {
   if (status >= 200 && status < 300) {
     try {
-      const parsed = JSON.parse(body) as { status?: string; deliveryId?: string; eventId?: string };
+      const parsed = JSON.parse(body) as { status?: string; deliveryId?: string };
       answers.push({
         delivery,
         status,
         outcome: parsed.status,
         deliveryId: parsed.deliveryId === undefined ? undefined : String(parsed.deliveryId),
-        eventId: parsed.eventId === undefined ? undefined : String(parsed.eventId),
       });
     } catch {
       answers.push({ delivery, status, detail: body.slice(0, 300) });
@@ -58,31 +56,39 @@ function byProvider(answers: Answer[], from: number): Partial<Record<BenchProvid
 
 /**
  * Closed loop with autocannon: `connections` keep-alive connections, each sending its next delivery as soon
- * as the previous one is answered, for `durationS`. Deliveries are built ahead (`expectedRate` × duration, and
- * more on demand), and each connection takes the next one from the shared list, so none is sent twice.
+ * as the previous one is answered, for `durationS`, or, given `amount`, until that many were answered.
+ * Deliveries are built ahead (`expectedRate` × duration, and more on demand), and each connection takes the
+ * next one from the shared list, so none is sent twice.
  */
 export async function closedLoop(
   url: string,
-  stream: DeliveryStream,
+  stream: DeliverySource,
   connections: number,
   durationS: number,
   expectedRate: number,
   answers: Answer[],
+  amount?: number,
 ): Promise<LoadStats> {
-  const ahead = stream.batch(Math.ceil(expectedRate * durationS) + connections);
+  const ahead = stream.batch(amount ?? Math.ceil(expectedRate * durationS) + connections);
   let next = 0;
   const from = answers.length;
   const result = await autocannon({
     url,
     connections,
-    duration: durationS,
+    ...(amount === undefined ? { duration: durationS } : { amount }),
     timeout: 10,
     pipelining: 1,
     requests: [
       {
         method: 'POST',
         setupRequest: (req, context) => {
-          const delivery = next < ahead.length ? ahead[next++] : stream.take();
+          // A fixed amount may be asked for a few more at the end: those repeat the first ones.
+          const delivery =
+            next < ahead.length
+              ? ahead[next++]
+              : amount === undefined
+                ? stream.take()
+                : ahead[next++ % ahead.length];
           if (delivery === null) throw new Error('the delivery stream is exhausted');
           context.delivery = delivery;
           return {
@@ -214,48 +220,58 @@ const PREOPENED_CONNECTIONS = 16;
 /**
  * Open loop at a fixed rate: deliveries are scheduled evenly (`rate` per second) whatever the server does,
  * and each latency is measured from its scheduled time, so a stalled server cannot hide its backlog
- * (no coordinated omission). autocannon's own rate cap sends each second's quota in a burst, which is not
+ * (no coordinated omission). Given several URLs, each delivery goes to every one of them at its time (two
+ * instances receiving the same deliveries), and every answer counts. autocannon's own rate cap sends each second's quota in a burst, which is not
  * what "at half the peak rate" means, hence this small client: keep-alive connections (up to
  * `maxConnections`, 16 opened before the run and more as needed), one request in flight on each, requests
  * serialized before the run.
  */
 export async function openLoop(
-  url: string,
-  stream: DeliveryStream,
+  urls: string | readonly string[],
+  stream: DeliverySource,
   rate: number,
   durationS: number,
   maxConnections: number,
   answers: Answer[],
 ): Promise<LoadStats> {
-  const target = new URL(url);
-  const port = Number(target.port);
+  const targets = (typeof urls === 'string' ? [urls] : urls).map((url) => {
+    const target = new URL(url);
+    return {
+      port: Number(target.port),
+      hostname: target.hostname,
+      host: target.host,
+      idle: [] as RawConnection[],
+      all: [] as RawConnection[],
+    };
+  });
   const ahead = stream.batch(Math.floor(rate * durationS));
-  const bytes = ahead.map((d) => requestBytes(target.host, d));
+  const bytes = ahead.map((d) => requestBytes(targets[0].host, d));
   const latencies: number[] = [];
   const from = answers.length;
-  const idle: RawConnection[] = [];
-  const all: RawConnection[] = [];
-  const waiting: number[] = [];
+  const waiting: Array<[number, (typeof targets)[number]]> = [];
+  const total = ahead.length * targets.length;
   let errors = 0;
   let done = 0;
   // Connections are opened before the clock starts, as load tools do: the run measures the server at the
   // rate, not a burst of TCP handshakes in its first milliseconds. More are opened if these are all busy.
-  for (let i = 0; i < Math.min(maxConnections, PREOPENED_CONNECTIONS); i++) {
-    const connection = new RawConnection(port, target.hostname);
-    all.push(connection);
-    idle.push(connection);
+  for (const target of targets) {
+    for (let i = 0; i < Math.min(maxConnections, PREOPENED_CONNECTIONS); i++) {
+      const connection = new RawConnection(target.port, target.hostname);
+      target.all.push(connection);
+      target.idle.push(connection);
+    }
   }
-  await Promise.all(all.map((c) => c.ready));
+  await Promise.all(targets.flatMap((t) => t.all.map((c) => c.ready)));
   const started = performance.now();
 
   await new Promise<void>((resolve) => {
     let sent = 0;
-    const send = (i: number, connection: RawConnection) => {
+    const send = (i: number, target: (typeof targets)[number], connection: RawConnection) => {
       connection.send(bytes[i], 10_000).then(
         ({ status, body }) => {
           latencies.push(performance.now() - (started + (i / rate) * 1000));
           record(answers, ahead[i], status, body);
-          idle.push(connection);
+          target.idle.push(connection);
           finishOne();
         },
         () => {
@@ -267,30 +283,35 @@ export async function openLoop(
     };
     const dispatch = () => {
       while (waiting.length > 0) {
-        let connection = idle.pop();
-        while (connection?.closed) connection = idle.pop();
+        const [i, target] = waiting[0];
+        let connection = target.idle.pop();
+        while (connection?.closed) connection = target.idle.pop();
         if (connection === undefined) {
-          if (all.filter((c) => !c.closed).length >= maxConnections) return;
-          connection = new RawConnection(port, target.hostname);
-          all.push(connection);
+          if (target.all.filter((c) => !c.closed).length >= maxConnections) return;
+          connection = new RawConnection(target.port, target.hostname);
+          target.all.push(connection);
         }
-        send(waiting.shift()!, connection);
+        waiting.shift();
+        send(i, target, connection);
       }
     };
     const finishOne = () => {
-      if (++done === ahead.length) resolve();
+      if (++done === total) resolve();
       else dispatch();
     };
     const tick = () => {
       const due = Math.min(ahead.length, Math.floor(((performance.now() - started) / 1000) * rate));
-      while (sent < due) waiting.push(sent++);
+      while (sent < due) {
+        for (const target of targets) waiting.push([sent, target]);
+        sent++;
+      }
       dispatch();
       if (sent < ahead.length) setTimeout(tick, 1);
     };
     if (ahead.length === 0) resolve();
     else tick();
   });
-  for (const connection of all) connection.destroy();
+  for (const target of targets) for (const connection of target.all) connection.destroy();
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const ok = answers.slice(from).filter((a) => a.status >= 200 && a.status < 300).length;

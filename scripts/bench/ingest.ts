@@ -2,30 +2,43 @@ import 'reflect-metadata';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { BENCH_PROVIDERS, BenchProvider, benchServiceEnv, DeliveryStream } from './bench-deliveries';
+import {
+  BENCH_PROVIDERS,
+  BenchDelivery,
+  BenchProvider,
+  benchServiceEnv,
+  DeliveryList,
+  DeliveryStream,
+} from './bench-deliveries';
 import { Answer, closedLoop, LoadStats, openLoop } from './bench-load';
 import {
   BenchPostgres,
   Child,
   freePort,
-  migrate,
   spawnNode,
   startBenchPostgres,
   Usage,
   UsageMeter,
   waitReady,
 } from './bench-processes';
-import { verifyAnswers } from './bench-verify';
+import { Expected, projectionLag, verifyAnswers, waitForBacklog } from './bench-verify';
 
 /**
- * `npm run bench`: ingest throughput and latency of the service against a reference server on the same box.
+ * `npm run bench`: how fast the service acknowledges and projects deliveries, against a reference server on
+ * the same box, in one run.
  *
  * Starts a fresh Postgres (embedded, default durability; or a fresh database on DATABASE_URL), the service
- * (`dist/src/main.js`, a child process like production) and the reference server (reference-server.ts, the
- * practical ceiling), then drives signed, unique, mixed deliveries of every provider the service serves at
- * several concurrencies (closed loop, autocannon), and at half the service's peak rate (open loop). After
- * each run it checks that every 2xx delivery is stored exactly once. Exits non-zero on any lost delivery,
- * non-2xx answer or connection error.
+ * (`dist/src/main.js`, a child process like production) and the reference server (reference-server.ts: the
+ * same signature checks and a group-committed insert of the raw delivery, nothing else), then:
+ *  - drives signed, unique, mixed deliveries of every provider at several concurrencies (closed loop,
+ *    autocannon): the acknowledgement rate; for the service also the sustained projected rate (accepted
+ *    deliveries ÷ time from the run's start until its backlog is empty);
+ *  - re-sends everything the service's best run sent (all duplicates), same concurrency, against that run;
+ *  - runs both at half the service's peak (open loop): ack latency, and the service's projection lag
+ *    (receipt to projected) of those deliveries;
+ *  - starts a second service instance on the same database and sends every delivery to both at once.
+ * After each run it checks that every 2xx delivery is stored exactly once (and projected, for the service).
+ * Exits non-zero on any lost delivery, non-2xx answer or connection error.
  *
  * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); BENCH_RATE=<n> runs only the
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
@@ -50,6 +63,11 @@ interface Row {
   stats: LoadStats;
   usage: Usage;
   lost: number;
+  /** Service: accepted deliveries ÷ (time until its backlog was empty), per second. */
+  projected?: number;
+  /** Service: projection lag (receipt to projected) of this run's deliveries, ms. */
+  lag?: { p50: number; p99: number };
+  answers: Answer[];
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -70,16 +88,12 @@ async function probe(
   });
   const text = await res.text();
   if (res.status !== 404) {
-    const parsed =
-      res.status < 300
-        ? (JSON.parse(text) as { status?: string; deliveryId?: string; eventId?: string })
-        : {};
+    const parsed = res.status < 300 ? (JSON.parse(text) as { status?: string; deliveryId?: string }) : {};
     answers.push({
       delivery,
       status: res.status,
       outcome: parsed.status,
       deliveryId: parsed.deliveryId === undefined ? undefined : String(parsed.deliveryId),
-      eventId: parsed.eventId === undefined ? undefined : String(parsed.eventId),
       detail: res.status < 300 ? undefined : text.slice(0, 300),
     });
   }
@@ -119,15 +133,16 @@ async function printStatementStats(url: string): Promise<void> {
 function printTable(rows: Row[]): void {
   log('');
   log(
-    '| server | load | deliveries/s | p50 ms | p99 ms | non-2xx | errors | lost | peak RSS MB | CPU µs/delivery: server | postgres | load gen | machine busy |',
+    '| server | load | acks/s | ack p50 ms | ack p99 ms | projected/s | lag p50 / p99 ms | non-2xx | errors | lost | peak RSS MB | CPU µs/ack: server / postgres / load gen | machine busy |',
   );
   log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const per = (cpu: number | null) =>
       cpu === null || r.stats.ok === 0 ? '-' : fmt((cpu * 1e6) / r.stats.ok);
+    const lag = r.lag === undefined ? '-' : `${fmt(r.lag.p50, 1)} / ${fmt(r.lag.p99, 1)}`;
     log(
-      `| ${r.server} | ${r.load} | ${fmt(r.stats.rate)} | ${fmt(r.stats.p50, 1)} | ${fmt(r.stats.p99, 1)} | ${r.stats.non2xx} | ${r.stats.errors} | ${r.lost} | ` +
-        `${fmt(r.usage.peakRssMb)} | ${per(r.usage.serverCpu)} | ${per(r.usage.postgresCpu)} | ${per(r.usage.loadCpu)} | ${fmt(r.usage.machineBusy * 100)}% |`,
+      `| ${r.server} | ${r.load} | ${fmt(r.stats.rate)} | ${fmt(r.stats.p50, 1)} | ${fmt(r.stats.p99, 1)} | ${r.projected === undefined ? '-' : fmt(r.projected)} | ${lag} | ${r.stats.non2xx} | ${r.stats.errors} | ${r.lost} | ` +
+        `${fmt(r.usage.peakRssMb)} | ${per(r.usage.serverCpu)} / ${per(r.usage.postgresCpu)} / ${per(r.usage.loadCpu)} | ${fmt(r.usage.machineBusy * 100)}% |`,
     );
   }
   log('');
@@ -145,7 +160,7 @@ async function main(): Promise<number> {
       ? {
           shared_preload_libraries: 'pg_stat_statements',
           'pg_stat_statements.track_planning': 'on',
-          // The statements inside the batch function too.
+          // The statements inside the projection function too.
           'pg_stat_statements.track': 'all',
         }
       : {},
@@ -157,26 +172,26 @@ async function main(): Promise<number> {
     const serviceDb = await pg.createDatabase('hooktrail_bench');
     if (pgStats) await withClient(serviceDb, (c) => c.query('CREATE EXTENSION pg_stat_statements'));
     const referenceDb = await pg.createDatabase('hooktrail_bench_ref');
-    await migrate(referenceDb);
 
     const secrets = benchServiceEnv();
     const passThrough = Object.fromEntries(
       Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
     ) as Record<string, string>;
     const servicePort = await freePort();
+    const serviceEnv = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(servicePort),
+      DATABASE_URL: serviceDb,
+      API_KEYS: API_KEY,
+      LOG_LEVEL: 'info',
+      ...secrets,
+      ...passThrough,
+    };
     const service = spawnNode(
       'service',
       join(__dirname, '../../src/main.js'),
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(servicePort),
-        DATABASE_URL: serviceDb,
-        API_KEYS: API_KEY,
-        LOG_LEVEL: 'info',
-        ...secrets,
-        ...passThrough,
-      },
+      serviceEnv,
       pg.workDir,
       (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0),
     );
@@ -221,10 +236,11 @@ async function main(): Promise<number> {
     const failures: string[] = [];
     // Deliveries are built ahead for the rate each server is expected to reach (more on demand): building
     // too many would waste Perculus's limited supply of distinct tokens.
-    const expectedRate: Record<Server, number> = { service: 2_000, reference: 6_000 };
+    const expectedRate: Record<Server, number> = { service: 3_000, reference: 6_000 };
 
-    const verify = async (server: Server, answers: Answer[]): Promise<number> => {
-      const result = await verifyAnswers(databases[server], answers);
+    const verify = async (server: Server, answers: Answer[], expected: Expected = 'new'): Promise<number> => {
+      if (server === 'service') await waitForBacklog(databases.service);
+      const result = await verifyAnswers(server, databases[server], answers, expected);
       for (const p of result.problems) failures.push(`${server}: ${p}`);
       for (const a of answers) {
         if (a.status < 200 || a.status >= 300) {
@@ -244,16 +260,29 @@ async function main(): Promise<number> {
       load: string,
       connections: number,
       go: (answers: Answer[]) => Promise<LoadStats>,
-    ) => {
+      options: { expected?: Expected; lag?: boolean } = {},
+    ): Promise<Row> => {
       const answers: Answer[] = [];
       const meter = new UsageMeter(pids[server], pg.postmasterPid);
+      const started = performance.now();
       const stats = await go(answers);
       const usage = meter.stop();
-      const lost = await verify(server, answers);
-      const row: Row = { server, load, connections, stats, usage, lost };
+      const row: Row = { server, load, connections, stats, usage, lost: 0, answers };
+      if (server === 'service') {
+        // Projected: everything it accepted, from the run's start until the backlog was empty.
+        const drained = await waitForBacklog(databases.service);
+        const accepted = answers.filter((a) => a.outcome === 'accepted').length;
+        if (accepted > 0) row.projected = accepted / ((drained - started) / 1000);
+        if (options.lag) {
+          const ids = answers.filter((a) => a.outcome === 'accepted').map((a) => a.deliveryId!);
+          row.lag = await projectionLag(databases.service, ids);
+        }
+      }
+      row.lost = await verify(server, answers, options.expected);
       log(
-        `  ${server.padEnd(9)} ${load.padEnd(12)} ${fmt(stats.rate).padStart(6)}/s  p50 ${fmt(stats.p50, 1)} ms  p99 ${fmt(stats.p99, 1)} ms  ` +
-          `non-2xx ${stats.non2xx}  errors ${stats.errors}  lost ${lost}  rss ${fmt(usage.peakRssMb)} MB`,
+        `  ${server.padEnd(9)} ${load.padEnd(22)} ${fmt(stats.rate).padStart(6)}/s  p50 ${fmt(stats.p50, 1)} ms  p99 ${fmt(stats.p99, 1)} ms  ` +
+          `${row.projected === undefined ? '' : `projected ${fmt(row.projected)}/s  `}${row.lag === undefined ? '' : `lag p50 ${fmt(row.lag.p50, 1)} p99 ${fmt(row.lag.p99, 1)} ms  `}` +
+          `non-2xx ${stats.non2xx}  errors ${stats.errors}  lost ${row.lost}  rss ${fmt(usage.peakRssMb)} MB`,
       );
       return row;
     };
@@ -288,8 +317,12 @@ async function main(): Promise<number> {
     if (FIXED_RATE !== null) {
       // BENCH_RATE: only the open-loop run, at that rate (to compare builds at equal load).
       for (const server of ['service', 'reference'] as const) {
-        const row = await run(server, `${FIXED_RATE}/s`, maxConnections, (a) =>
-          openLoop(urls[server], stream, FIXED_RATE, DURATION_S, maxConnections, a),
+        const row = await run(
+          server,
+          `${FIXED_RATE}/s`,
+          maxConnections,
+          (a) => openLoop(urls[server], stream, FIXED_RATE, DURATION_S, maxConnections, a),
+          { lag: true },
         );
         rows.push(row);
       }
@@ -302,17 +335,65 @@ async function main(): Promise<number> {
     }
     const serviceBest = best('service');
     const referenceBest = best('reference');
+
+    // Everything the best run sent, again, in the same order: what senders retrying after an outage do.
+    const sent: BenchDelivery[] = serviceBest.answers
+      .filter((a) => a.outcome === 'accepted')
+      .map((a) => a.delivery);
+    log(`re-send: the ${sent.length} deliveries of the service's ${serviceBest.load} run, again`);
+    const resend = await run(
+      'service',
+      `re-send, ${serviceBest.load}`,
+      serviceBest.connections,
+      (a) =>
+        closedLoop(
+          urls.service,
+          new DeliveryList(sent),
+          serviceBest.connections,
+          DURATION_S,
+          0,
+          a,
+          sent.length,
+        ),
+      { expected: 'copies' },
+    );
+    rows.push(resend);
+
     const half = Math.round(serviceBest.stats.rate / 2);
     log(
       `open loop at half the service's peak: ${half}/s for ${DURATION_S} s (up to ${maxConnections} connections)`,
     );
     for (const server of ['service', 'reference'] as const) {
       rows.push(
-        await run(server, `${half}/s`, maxConnections, (a) =>
-          openLoop(urls[server], stream, half, DURATION_S, maxConnections, a),
+        await run(
+          server,
+          `${half}/s`,
+          maxConnections,
+          (a) => openLoop(urls[server], stream, half, DURATION_S, maxConnections, a),
+          { lag: server === 'service' },
         ),
       );
     }
+
+    // A second instance on the same database; every delivery goes to both at the same moment.
+    const secondPort = await freePort();
+    const second = spawnNode(
+      'service-2',
+      join(__dirname, '../../src/main.js'),
+      { ...serviceEnv, PORT: String(secondPort) },
+      pg.workDir,
+    );
+    children.push(second);
+    const secondUrl = `http://127.0.0.1:${secondPort}`;
+    await waitReady(`${secondUrl}/health/ready`, second);
+    const pairRate = Math.round(half / 2);
+    log(
+      `two instances: ${pairRate} deliveries/s, each sent to both (${pairRate * 2} requests/s; RSS and server CPU of the first)`,
+    );
+    const pair = await run('service', `two instances, ${pairRate}/s × 2`, maxConnections, (a) =>
+      openLoop([urls.service, secondUrl], stream, pairRate, DURATION_S, maxConnections, a),
+    );
+    rows.push(pair);
 
     printTable(rows);
     const atServiceBest = rows.find((r) => r.server === 'reference' && r.load === serviceBest.load)!;
@@ -321,17 +402,31 @@ async function main(): Promise<number> {
     const peakRss = Math.max(...rows.filter((r) => r.server === 'service').map((r) => r.usage.peakRssMb));
     const totalLost = rows.reduce((s, r) => s + r.lost, 0);
     const totalBad = rows.reduce((s, r) => s + r.stats.non2xx + r.stats.errors, 0);
+    const projectedPeak = Math.max(...rows.map((r) => r.projected ?? 0));
+    const resendRatio = resend.stats.rate / serviceBest.stats.rate;
     const mark = (okay: boolean) => (okay ? 'met' : 'MISSED');
     log(
-      `service peak ${fmt(serviceBest.stats.rate)}/s at ${serviceBest.load}; reference peak ${fmt(referenceBest.stats.rate)}/s at ${referenceBest.load} ` +
+      `service peak ${fmt(serviceBest.stats.rate)} acks/s at ${serviceBest.load}; reference peak ${fmt(referenceBest.stats.rate)}/s at ${referenceBest.load} ` +
         `(${fmt(atServiceBest.stats.rate)}/s at ${serviceBest.load})`,
     );
-    log(`service/reference (best vs best): ${fmt(ratio, 2)} — target ≥ 0.50: ${mark(ratio >= 0.5)}`);
+    log(`ack rate service/reference (best vs best): ${fmt(ratio, 2)} — target ≥ 0.50: ${mark(ratio >= 0.5)}`);
     log(
-      `service/reference (both at ${serviceBest.load}): ${fmt(serviceBest.stats.rate / atServiceBest.stats.rate, 2)}`,
+      `ack rate service/reference (both at ${serviceBest.load}): ${fmt(serviceBest.stats.rate / atServiceBest.stats.rate, 2)}`,
     );
     log(
-      `service p99 at half its peak (${half}/s, open loop): ${fmt(halfRow.stats.p99, 1)} ms — target ≤ 50 ms: ${mark(halfRow.stats.p99 <= 50)}`,
+      `ack p99 at half the peak (${half}/s, open loop): ${fmt(halfRow.stats.p99, 1)} ms — target ≤ 25 ms: ${mark(halfRow.stats.p99 <= 25)}`,
+    );
+    log(
+      `sustained projected rate (best run): ${fmt(projectedPeak)}/s — target ≥ 1.5 × 1.7k = 2550/s: ${mark(projectedPeak >= 2550)}`,
+    );
+    log(
+      `projection lag at half the peak: p50 ${fmt(halfRow.lag?.p50 ?? NaN, 1)} ms, p99 ${fmt(halfRow.lag?.p99 ?? NaN, 1)} ms — target p99 ≤ 250 ms: ${mark((halfRow.lag?.p99 ?? Infinity) <= 250)}`,
+    );
+    log(
+      `re-send pass/fresh pass (${serviceBest.load}): ${fmt(resend.stats.rate)} / ${fmt(serviceBest.stats.rate)} = ${fmt(resendRatio, 2)} — target ≥ 0.8: ${mark(resendRatio >= 0.8)}`,
+    );
+    log(
+      `two instances racing: p50 ${fmt(pair.stats.p50, 1)} ms, p99 ${fmt(pair.stats.p99, 1)} ms — target p99 ≤ 50 ms: ${mark(pair.stats.p99 <= 50)}`,
     );
     log(`service peak RSS: ${fmt(peakRss)} MB — target < 300 MB: ${mark(peakRss < 300)}`);
     log(
@@ -342,7 +437,7 @@ async function main(): Promise<number> {
         acc[p as BenchProvider] = (acc[p as BenchProvider] ?? 0) + n;
       return acc;
     }, {});
-    log(`2xx deliveries per provider (all runs): ${JSON.stringify(served)}`);
+    log(`2xx answers per provider (all runs): ${JSON.stringify(served)}`);
     if (stream.exhausted.size > 0)
       log(`providers that ran out of unique deliveries: ${[...stream.exhausted].join(', ')}`);
     if (totalLost > 0 || totalBad > 0) exitCode = 1;
