@@ -34,6 +34,8 @@ export interface GroupCommitOptions {
   maxConcurrent: number;
 }
 
+const NOTIFY_EVERY_MS = 50;
+
 interface Queued {
   item: InboxItem;
   resolve: (result: InboxResult) => void;
@@ -61,6 +63,7 @@ export class GroupCommit {
   private running = 0;
   private kicked = false;
   private readonly inFlight = new Map<string, Promise<void>>();
+  private lastNotify = 0;
   private readonly options: GroupCommitOptions;
   readonly stats: GroupCommitStats = { batches: 0, deliveries: 0 };
 
@@ -153,6 +156,7 @@ export class GroupCommit {
       items.map((i) => JSON.stringify(i.raw.headers)),
       items.map((i) => JSON.stringify(i.raw.context)),
       items.map((i) => i.raw.body),
+      this.notifyNow(),
     ]);
     const results: Array<InboxResult | undefined> = rows.map((r) => {
       if (r.inserted !== null) return { outcome: 'accepted', deliveryId: r.inserted };
@@ -183,6 +187,17 @@ export class GroupCommit {
       await client.query('COMMIT');
     }
     return results as InboxResult[];
+  }
+
+  /**
+   * Whether this batch notifies the other instances' projectors: at most every NOTIFY_EVERY_MS (they also
+   * poll, and their own inserts wake them), since a committing NOTIFY serializes with every other one.
+   */
+  private notifyNow(): boolean {
+    const now = performance.now();
+    if (now - this.lastNotify < NOTIFY_EVERY_MS) return false;
+    this.lastNotify = now;
+    return true;
   }
 
   /**

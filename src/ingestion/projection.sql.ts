@@ -12,7 +12,9 @@ export const INBOX_CHANNEL = 'hooktrail_inbox';
 /**
  * The request path's only write: the batch's accepted deliveries as pending inbox rows, one statement (so
  * one commit) for all of them. A row whose `(provider, idempotency_key)` is stored already is not inserted;
- * it is answered as a duplicate of the stored row (`original`) and counted on it, in the same statement.
+ * it is answered as a duplicate of the stored row (`original`) and counted on it, in the same statement. With
+ * `$9`, other instances' projectors are notified (a committing NOTIFY takes a cluster-wide lock, so the caller
+ * sends one at most every few milliseconds; its own projector it wakes directly).
  * `original` reads the statement's snapshot, so a row that lost a race with a transaction committing
  * meanwhile has neither `inserted` nor `original`: see FIND_ORIGINALS.
  */
@@ -37,7 +39,7 @@ WITH input AS (
   SELECT id, 1, now() FROM originals
   ON CONFLICT (delivery_id) DO UPDATE SET count = x.count + 1, last_at = EXCLUDED.last_at
 ), notified AS (
-  SELECT pg_notify('${INBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted
+  SELECT pg_notify('${INBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted WHERE $9
 )
 SELECT i.o, n.id AS inserted, d.id AS original
 FROM input i

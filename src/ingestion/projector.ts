@@ -48,6 +48,12 @@ export interface ProjectorStats {
   failed: number;
 }
 
+/** The database refused a batch (it holds a value some column cannot hold): it is redone carefully. */
+class BatchRefused extends Error {}
+
+/** Least time between the starts of two batches that are not full. */
+const GATHER_MS = 15;
+
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -71,6 +77,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
   private listener: Client | null = null;
   private relisten: NodeJS.Timeout | undefined;
   private lastWarning = 0;
+  private lastBatch = 0;
   readonly stats: ProjectorStats = { batches: 0, projected: 0, failed: 0 };
 
   constructor(
@@ -133,7 +140,13 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     try {
       while (this.wanted && !this.stopped) {
         this.wanted = false;
-        while (!this.stopped && (await this.projectPending()) === this.options.batchSize);
+        let taken = 0;
+        do {
+          // A full batch is followed at once; otherwise deliveries gather for a moment: fewer, larger
+          // projection transactions (each costs a few round trips however small) for a few ms of lag.
+          if (taken < this.options.batchSize) await this.gather();
+          taken = await this.projectPending();
+        } while (!this.stopped && taken === this.options.batchSize);
       }
     } catch (err) {
       // The poll retries; a database outage must not flood the log.
@@ -144,30 +157,49 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  /** One batch of the oldest pending rows no other projector holds; returns how many it took. */
-  projectPending(): Promise<number> {
-    return this.db.transaction(async (client) => {
-      const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
-      const { rows } = await db.query<StoredRow>(CLAIM_PENDING, [this.options.batchSize]);
-      await this.project(db, rows);
-      return rows.length;
-    });
+  /** Waits until GATHER_MS have passed since the last batch started. */
+  private async gather(): Promise<void> {
+    const wait = this.lastBatch + GATHER_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.lastBatch = performance.now();
   }
 
   /**
-   * Projects the chosen rows that are pending (a replay): waits for a projector holding some of them, and
-   * leaves those it finds projected by then.
+   * One batch of the oldest pending rows no other projector holds; returns how many it took. When the
+   * database refuses the batch, it is rolled back and its rows are projected again one part at a time.
+   */
+  async projectPending(): Promise<number> {
+    let claimed: string[] = [];
+    try {
+      return await this.db.transaction(async (client) => {
+        const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
+        const { rows } = await db.query<StoredRow>(CLAIM_PENDING, [this.options.batchSize]);
+        claimed = rows.map((r) => r.id);
+        await this.project(db, rows, false);
+        return rows.length;
+      });
+    } catch (err) {
+      if (!(err instanceof BatchRefused)) throw err;
+      await this.projectChosen(claimed);
+      return claimed.length;
+    }
+  }
+
+  /**
+   * Projects the chosen rows that are pending (a replay, or a refused batch), splitting the batch when the
+   * database refuses it: waits for a projector holding some of them, and leaves those it finds projected.
    */
   projectChosen(ids: readonly string[]): Promise<number> {
     return this.db.transaction(async (client) => {
       const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
       const { rows } = await db.query<StoredRow>(CLAIM_CHOSEN, [ids]);
-      await this.project(db, rows);
+      await this.project(db, rows, true);
       return rows.length;
     });
   }
 
-  private async project(db: Queryable, rows: StoredRow[]): Promise<void> {
+  /** `careful`: under savepoints, finding the rows the database refuses; otherwise in one go. */
+  private async project(db: Queryable, rows: StoredRow[], careful: boolean): Promise<void> {
     if (rows.length === 0) return;
     const failures: Failure[] = [];
     const items: ProjectionItem[] = [];
@@ -176,7 +208,15 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       if ('error' in mapped) failures.push({ id: row.id, error: mapped.error });
       else items.push({ deliveryId: row.id, raw: mapped.raw, plan: mapped.plan });
     }
-    await this.write(db, items, failures);
+    if (careful) await this.write(db, items, failures);
+    else if (items.length > 0) {
+      try {
+        await projectBatch(db, items);
+      } catch (err) {
+        if (isDatabaseUnavailable(err) || isRetryableTransactionError(err)) throw err;
+        throw new BatchRefused();
+      }
+    }
     if (failures.length > 0) {
       await db.query(MARK_FAILED, [failures.map((f) => f.id), failures.map((f) => storableJson(f.error))]);
       for (const f of failures)
