@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { ServiceProcess } from './support/child-servers';
-import { is2xx, LoadGenerator, mixedDelivery, sendOnce, tally, unstored2xx } from './support/load';
+import { is2xx, LoadGenerator, mixedDelivery, sendAll, tally, unstored2xx } from './support/load';
 import { waitForBacklog } from './support/projection';
 import { createTestDatabase } from './support/test-app';
 
@@ -56,8 +56,9 @@ describe('when the service process is killed under load', () => {
     expect(await unstored2xx(db, outcomes)).toEqual([]);
 
     // Senders retry what got no answer: each delivery ends up applied exactly once.
-    const retried = await Promise.all(
-      outcomes.filter((o) => !is2xx(o)).map((o) => sendOnce(service!.baseUrl, o.request)),
+    const retried = await sendAll(
+      service.baseUrl,
+      outcomes.filter((o) => !is2xx(o)).map((o) => o.request),
     );
     expect(tally(retried)).toEqual({ '200': retried.length });
     await waitForBacklog(service.baseUrl);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { runQuery } from 'src/database/database';
+import { isRetryableTransactionError } from 'src/database/db-errors';
 import type { ExtraWrites, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
 import { FIND_ORIGINALS, INSERT_PENDING } from 'src/ingestion/projection.sql';
 import { storableJson } from 'src/ingestion/storable-json';
@@ -128,11 +129,16 @@ export class GroupCommit {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
     let results: InboxResult[];
-    try {
-      results = await this.withClient((client) => this.store(client, batch));
-    } catch (err) {
-      for (const q of batch) q.reject(err);
-      return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        results = await this.withClient((client) => this.store(client, batch));
+        break;
+      } catch (err) {
+        // A deadlock (with a transaction of another kind) rolled the whole statement back: run it again.
+        if (attempt < 3 && isRetryableTransactionError(err)) continue;
+        for (const q of batch) q.reject(err);
+        return;
+      }
     }
     if (results.some((r) => r.outcome === 'accepted')) this.onStored();
     batch.forEach((q, i) => q.resolve(results[i]));

@@ -16,7 +16,8 @@ export const INBOX_CHANNEL = 'hooktrail_inbox';
  * `$9`, other instances' projectors are notified (a committing NOTIFY takes a cluster-wide lock, so the caller
  * sends one at most every few milliseconds; its own projector it wakes directly).
  * `original` reads the statement's snapshot, so a row that lost a race with a transaction committing
- * meanwhile has neither `inserted` nor `original`: see FIND_ORIGINALS.
+ * meanwhile has neither `inserted` nor `original`: see FIND_ORIGINALS. Rows go in key order: two instances
+ * inserting the same keys at once wait for each other's commit in one direction only, never in a cycle.
  */
 export const INSERT_PENDING = `
 WITH input AS (
@@ -28,7 +29,7 @@ WITH input AS (
       body, body_size, status)
   SELECT provider, idempotency_key, received_at, request_id, content_type, headers, context, body,
       octet_length(body), 'pending'
-  FROM input ORDER BY o
+  FROM input ORDER BY provider, idempotency_key
   ON CONFLICT ON CONSTRAINT uq_deliveries_provider_idempotency_key DO NOTHING
   RETURNING id, provider, idempotency_key
 ), originals AS (

@@ -118,6 +118,24 @@ export async function unstored2xx(db: Pool, outcomes: Outcome[]): Promise<string
   return problems;
 }
 
+/** Sends each request once, `concurrency` at a time, as a sender's retry queue does. */
+export async function sendAll(
+  baseUrl: string,
+  requests: WebhookRequest[],
+  concurrency = 16,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array<Outcome>(requests.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const i = next++;
+      outcomes[i] = await sendOnce(baseUrl, requests[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
+
 /** How many answers of each kind: `{ "200": 120, "503": 14, "no answer": 3 }`. */
 export function tally(outcomes: Outcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
