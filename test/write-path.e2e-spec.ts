@@ -3,6 +3,7 @@ import type {
   DecodeResult,
   IngestOutcome,
   IngestPlan,
+  Queryable,
   RawDelivery,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
@@ -253,6 +254,37 @@ describe('write path', () => {
           .filter((k) => k !== 'k-5')
           .sort(),
       );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("keeps the rest of a batch accepted when one delivery's own provider writes fail", async () => {
+    class WithExtra extends PlanAdapter {
+      extraWrites(index: number) {
+        return async (db: Queryable, stored: { deliveryId: string }) => {
+          // A real write in the batch's transaction; the third one fails in the database.
+          await db.query(`SELECT $1::bigint / $2::int AS x`, [stored.deliveryId, index === 2 ? 0 : 1]);
+        };
+      }
+    }
+    const withExtra = new WithExtra(plans);
+    const t = await appWith(withExtra);
+    try {
+      const ingestion = t.app.get(IngestionService);
+      const outcomes = await Promise.all(
+        plans.slice(0, 6).map((_p, i) =>
+          ingestion.ingest(withExtra, raw(i)).then(
+            (o) => o.outcome,
+            (err: unknown) => (err as { statusCode?: number }).statusCode,
+          ),
+        ),
+      );
+      expect(outcomes).toEqual(['accepted', 'accepted', 500, 'accepted', 'accepted', 'accepted']);
+      const { rows } = await t.db.query<{ request_id: string; status: string }>(
+        `SELECT request_id, status FROM deliveries WHERE request_id = 'req-2'`,
+      );
+      expect(rows).toEqual([{ request_id: 'req-2', status: 'failed' }]);
     } finally {
       await t.close();
     }

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { runQuery } from 'src/database/database';
-import { isRetryableTransactionError } from 'src/database/db-errors';
+import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import type { ExtraWrites, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
 import { FIND_ORIGINALS, INSERT_PENDING } from 'src/ingestion/projection.sql';
 import { storableJson } from 'src/ingestion/storable-json';
@@ -36,6 +36,9 @@ export interface GroupCommitOptions {
 }
 
 const NOTIFY_EVERY_MS = 50;
+
+/** A provider's writes failed in a batch run without savepoints: it is run again with them. */
+class ExtraWritesFailed extends Error {}
 
 interface Queued {
   item: InboxItem;
@@ -129,15 +132,20 @@ export class GroupCommit {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
     let results: InboxResult[];
+    let careful = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        results = await this.withClient((client) => this.store(client, batch));
+        results = await this.withClient((client) => this.store(client, batch, careful));
         break;
       } catch (err) {
-        // A deadlock (with a transaction of another kind) rolled the whole statement back: run it again.
-        if (attempt < 3 && isRetryableTransactionError(err)) continue;
-        for (const q of batch) q.reject(err);
-        return;
+        // A deadlock (with a transaction of another kind) rolled the whole statement back: run it again;
+        // provider writes that failed: again, each under a savepoint, to keep the others of the batch.
+        const again = attempt < 3 && (err instanceof ExtraWritesFailed || isRetryableTransactionError(err));
+        if (!again) {
+          for (const q of batch) q.reject(err);
+          return;
+        }
+        if (err instanceof ExtraWritesFailed) careful = true;
       }
     }
     if (results.some((r) => r.outcome === 'accepted')) this.onStored();
@@ -148,7 +156,7 @@ export class GroupCommit {
    * The batch's one statement, in autocommit (the statement is the transaction) unless provider writes need
    * a transaction around it.
    */
-  private async store(client: PoolClient, batch: Queued[]): Promise<InboxResult[]> {
+  private async store(client: PoolClient, batch: Queued[], careful: boolean): Promise<InboxResult[]> {
     const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
     const items = batch.map((q) => q.item);
     const explicit = items.some((i) => i.extra !== undefined);
@@ -187,8 +195,16 @@ export class GroupCommit {
     if (explicit) {
       for (const [i, item] of items.entries()) {
         const result = results[i]!;
-        if (item.extra !== undefined && result.outcome === 'accepted')
-          results[i] = await this.extraWrites(db, item.extra, result.deliveryId);
+        if (item.extra === undefined || result.outcome !== 'accepted') continue;
+        if (careful) results[i] = await this.extraWrites(db, item.extra, result.deliveryId);
+        else {
+          try {
+            await item.extra(db, { deliveryId: result.deliveryId });
+          } catch (err) {
+            if (isDatabaseUnavailable(err) || isRetryableTransactionError(err)) throw err;
+            throw new ExtraWritesFailed();
+          }
+        }
       }
       await client.query('COMMIT');
     }

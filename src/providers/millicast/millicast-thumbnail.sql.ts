@@ -9,14 +9,20 @@ ON CONFLICT ON CONSTRAINT uq_millicast_thumbnails_delivery DO NOTHING`;
 
 /**
  * Keeps the newest `$2` thumbnails of stream `$1` by capture time (Millicast does not keep order, so a late
- * old thumbnail is stored and pruned at once rather than pushing out a newer one). Two transactions storing
- * thumbnails of one stream at once do not see each other's: the stream may hold one more until the next.
+ * old thumbnail is stored and pruned at once rather than pushing out a newer one). Rows another transaction
+ * holds are left for the next prune (never a wait, never a deadlock between instances); two transactions
+ * storing thumbnails of one stream at once do not see each other's, so the stream may hold a few more until
+ * its next thumbnail.
  */
 export const PRUNE_THUMBNAILS = `DELETE FROM millicast_thumbnails
-WHERE stream_id = $1
-  AND id NOT IN (
-    SELECT id FROM millicast_thumbnails WHERE stream_id = $1 ORDER BY captured_at DESC, id DESC LIMIT $2
-  )`;
+WHERE id IN (
+  SELECT id FROM millicast_thumbnails
+  WHERE stream_id = $1
+    AND id NOT IN (
+      SELECT id FROM millicast_thumbnails WHERE stream_id = $1 ORDER BY captured_at DESC, id DESC LIMIT $2
+    )
+  FOR UPDATE SKIP LOCKED
+)`;
 
 export const LATEST_THUMBNAIL = `
 SELECT image, content_type, captured_at, feed_id
