@@ -138,8 +138,21 @@ export class IngestionService {
       if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
       if (isDatabaseUnavailable(err)) throw err;
       if (isDataException(err) || isIntegrityViolation(err)) {
-        const detail = `The payload holds a value the database cannot store: ${(err as Error).message}`;
-        return this.storeRejected(raw, { status: 422, code: 'unprocessable-data', detail }, replayOf);
+        // The sender gets a generic detail: the database's own text names types and internals. The
+        // specific one is logged and kept on the stored delivery, for whoever fixes the data.
+        const databaseError = (err as Error).message;
+        this.logger.warn({
+          msg: 'a delivery holds a value the database cannot store',
+          provider: raw.provider,
+          requestId: raw.requestId,
+          databaseError,
+        });
+        const rejection: Rejection = {
+          status: 422,
+          code: 'unprocessable-data',
+          detail: 'The payload holds a value the database cannot store (for example an unpaired surrogate).',
+        };
+        return this.storeRejected(raw, rejection, replayOf, { databaseError });
       }
       throw await this.storeFailed(raw, err, replayOf);
     }
@@ -186,12 +199,15 @@ export class IngestionService {
     return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined);
   }
 
+  /** `internal` is kept on the stored delivery's error but never answered to the sender. */
   private async storeRejected(
     raw: RawDelivery,
     rejection: Rejection,
     replayOf?: string,
+    internal: Record<string, unknown> = {},
   ): Promise<IngestOutcome> {
-    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection }, null, replayOf);
+    const error = { ...rejection, ...internal };
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', error, null, replayOf);
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
