@@ -56,6 +56,7 @@ async function storeRejected(
     'rejected',
     JSON.stringify({ status: 422, code: 'validation-failed', detail: 'refused by an older version' }),
     null,
+    null,
   ]);
   return rows[0].id;
 }

@@ -10,6 +10,7 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { InboxConfig, parseInboxConfig } from 'src/ingestion/inbox-body';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
 import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
@@ -42,6 +43,7 @@ export interface AppConfig {
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
   retention: RetentionConfig;
+  inbox: InboxConfig;
 }
 
 /** Parses and validates the whole configuration once; throws one error that lists every problem. */
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
     retention: parseRetentionConfig(env, errors),
+    inbox: parseInboxConfig(env, errors),
   };
   // The body parser stops bodies over the webhook limit first: a larger thumbnail limit would only turn
   // 422-and-stored into 413-and-lost. The default follows the body limit; an explicit larger value is refused.

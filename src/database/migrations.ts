@@ -6,6 +6,7 @@ import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/179552021
 import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-events-recorded-at';
 import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289427352-perculus-seen-token-body-hash';
 import { EyesonRevokedCallbackUrls1796290007088 } from '../../migrations/1796290007088-eyeson-revoked-callback-urls';
+import { DeliveriesBodySha2561796291237195 } from '../../migrations/1796291237195-deliveries-body-sha256';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   EventsRecordedAt1795600000000,
   PerculusSeenTokenBodyHash1796289427352,
   EyesonRevokedCallbackUrls1796290007088,
+  DeliveriesBodySha2561796291237195,
 ];

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { IngestPlan, RawDelivery, StatusChange } from 'src/ingestion/ingestion.types';
 import { orderKey } from 'src/ingestion/order-key';
+import { BodyKeeping, keptBody } from 'src/ingestion/inbox-body';
 import { BATCH_FUNCTION, initialFieldVersions } from 'src/ingestion/projection.sql';
 
 /** One delivery to write: what was received and what it means. */
@@ -195,7 +196,7 @@ export function batchInput(items: readonly WriteItem[]): BatchInput {
         content_type: raw.contentType,
         headers: raw.headers,
         context: raw.context,
-        body: raw.body.toString('base64'),
+        ...inboxBodyRow(raw.body, plan.inboxBody ?? 'full'),
         body_size: raw.body.length,
       });
     }
@@ -276,4 +277,13 @@ export async function writeBatch(
     if (w === undefined) throw new Error(`event ${plan.idempotencyKey} of ${raw.provider} was not written`);
     return w;
   });
+}
+
+/** The batch function's `body` (base64) and `body_sha256` (hex) of an inbox row. */
+function inboxBodyRow(
+  body: Buffer,
+  keeping: BodyKeeping,
+): { body: string | null; body_sha256: string | null } {
+  const kept = keptBody(body, keeping);
+  return { body: kept.body?.toString('base64') ?? null, body_sha256: kept.sha256?.toString('hex') ?? null };
 }

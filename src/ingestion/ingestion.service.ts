@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemCode, ProblemException } from 'src/common/problem';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database } from 'src/database/database';
 import { isDatabaseUnavailable, isDataException, isIntegrityViolation } from 'src/database/db-errors';
 import type {
@@ -12,6 +13,7 @@ import type {
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
 import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
+import { BodyKeeping, InboxBodyPolicy, keptBody } from 'src/ingestion/inbox-body';
 import { CommitItem, DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
@@ -69,8 +71,14 @@ export class IngestionService {
   /** Concurrent deliveries share a transaction and batch statements (see group-commit.ts). */
   readonly groupCommit: GroupCommit;
 
-  constructor(private readonly db: Database) {
+  private readonly bodies: InboxBodyPolicy;
+
+  constructor(
+    private readonly db: Database,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.groupCommit = new GroupCommit(db.pool);
+    this.bodies = new InboxBodyPolicy(config.inbox);
   }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
@@ -91,8 +99,10 @@ export class IngestionService {
 
   /** Stores and applies one delivery. Never loses a signed delivery: rejected ones are stored as such. */
   async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery, replayOf?: string): Promise<IngestOutcome> {
+    const keepRejected = (): BodyKeeping =>
+      this.bodies.rejected(raw, adapter.credentialOf?.(raw) ?? '', adapter.unsignedBody !== true);
     const decoded = await adapter.decode(raw);
-    if (!decoded.ok) return this.storeRejected(raw, decoded.rejection, replayOf);
+    if (!decoded.ok) return this.storeRejected(raw, decoded.rejection, replayOf, keepRejected);
 
     let plan: IngestPlan;
     try {
@@ -107,6 +117,7 @@ export class IngestionService {
         raw,
         { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` },
         replayOf,
+        keepRejected,
       );
     }
 
@@ -152,7 +163,7 @@ export class IngestionService {
           code: 'unprocessable-data',
           detail: 'The payload holds a value the database cannot store (for example an unpaired surrogate).',
         };
-        return this.storeRejected(raw, rejection, replayOf, { databaseError });
+        return this.storeRejected(raw, rejection, replayOf, keepRejected, { databaseError });
       }
       throw await this.storeFailed(raw, err, replayOf);
     }
@@ -165,6 +176,7 @@ export class IngestionService {
     error: Record<string, unknown> | null,
     eventId: string | null,
     replayOf: string | undefined,
+    keeping: BodyKeeping = 'full',
   ): Promise<string> {
     if (replayOf !== undefined) {
       return client
@@ -174,6 +186,7 @@ export class IngestionService {
         )
         .then((r) => r.rows[0].id);
     }
+    const kept = keptBody(raw.body, keeping);
     return client
       .query<{ id: string }>(INSERT_DELIVERY, [
         raw.provider,
@@ -182,32 +195,38 @@ export class IngestionService {
         raw.contentType,
         JSON.stringify(raw.headers),
         JSON.stringify(raw.context),
-        raw.body,
+        kept.body,
         raw.body.length,
         status,
         error === null ? null : storableJson(error),
         eventId,
+        kept.sha256,
       ])
       .then((r) => r.rows[0].id);
   }
 
   /**
    * Stores a delivery a guard read and then refused (e.g. a replayed token) as rejected: never applied, but
-   * not lost either. `error` is kept as the delivery's error; returns the delivery id.
+   * recorded (by default as hash, size and preview: no credential vouches for its body). `error` is kept as
+   * the delivery's error; returns the delivery id.
    */
   storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
-    return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined);
+    const keeping = this.bodies.refused(raw, '');
+    return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined, keeping);
   }
 
   /** `internal` is kept on the stored delivery's error but never answered to the sender. */
   private async storeRejected(
     raw: RawDelivery,
     rejection: Rejection,
-    replayOf?: string,
+    replayOf: string | undefined,
+    keeping: () => BodyKeeping,
     internal: Record<string, unknown> = {},
   ): Promise<IngestOutcome> {
     const error = { ...rejection, ...internal };
-    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', error, null, replayOf);
+    // A replay updates its row and keeps the body it has.
+    const kept = replayOf === undefined ? keeping() : 'full';
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', error, null, replayOf, kept);
     return { outcome: 'rejected', deliveryId, rejection };
   }
 

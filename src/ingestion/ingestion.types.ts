@@ -103,6 +103,9 @@ export interface IngestPlan {
   recordings?: RecordingChange[];
   measurements?: MeasurementChange[];
   samples?: SampleChange[];
+  /** What the inbox keeps of this accepted delivery's body: all of it (the rule), or only its hash when the
+   * bytes are stored elsewhere (a thumbnail's image). */
+  inboxBody?: 'full' | 'hash';
 }
 
 /** What the plan's writes produced, for an adapter's own extra writes in the same transaction. */
@@ -137,6 +140,10 @@ export interface WebhookAdapter<T = unknown> {
    * write round trip.
    */
   extraWrites?(payload: T, raw: RawDelivery): ExtraWrites | undefined;
+  /** True when the credential does not cover the body (a bearer callback URL): see inbox-body.ts. */
+  readonly unsignedBody?: boolean;
+  /** The credential a delivery came in under, for per-credential caps; the provider's secrets by default. */
+  credentialOf?(raw: RawDelivery): string;
 }
 
 export type IngestOutcome =

@@ -183,12 +183,12 @@ BEGIN${upsertRounds('session', SESSION_INPUTS)}${upsertRounds('recording', RECOR
     ORDER BY r.o
     RETURNING events.id, events.provider, events.idempotency_key
   ), d AS (
-    INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, event_id, processed_at)
+    INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, body_sha256, status, event_id, processed_at)
     SELECT r.provider, r.received_at, r.request_id, r.content_type, r.headers, r.context, decode(r.body, 'base64'),
-        r.body_size, 'accepted', e.id, now()
+        r.body_size, decode(r.body_sha256, 'hex'), 'accepted', e.id, now()
     FROM jsonb_to_recordset(input -> 'deliveries') AS r(o int, provider text, idempotency_key text,
         received_at timestamptz, request_id text, content_type text, headers jsonb, context jsonb, body text,
-        body_size int)
+        body_size int, body_sha256 text)
     JOIN e ON e.provider = r.provider AND e.idempotency_key = r.idempotency_key
     ORDER BY r.o
     RETURNING deliveries.id, deliveries.event_id
@@ -199,8 +199,8 @@ $fn$`;
 
 /** One inbox row written on its own: a rejected, failed or refused delivery. */
 export const INSERT_DELIVERY = `
-INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, error, event_id, processed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, body_sha256, status, error, event_id, processed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12, $9, $10, $11, now())
 RETURNING id`;
 
 /** A re-sent copy of an accepted delivery: counted on the original instead of stored again. */

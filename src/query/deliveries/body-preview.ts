@@ -1,5 +1,7 @@
-/** How much of a stored body the deliveries listing shows. */
-export const PREVIEW_BYTES = 2048;
+import { PREVIEW_BYTES } from 'src/ingestion/inbox-body';
+
+/** How much of a stored body the deliveries listing shows: what the inbox keeps of a refused body. */
+export { PREVIEW_BYTES };
 
 const HIDDEN_HEADERS = new Set(['authorization', 'cookie', 'x-millicast-signature', 'x-wms-content-mac']);
 

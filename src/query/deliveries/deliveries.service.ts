@@ -17,6 +17,7 @@ interface DeliveryRow {
   error: Record<string, unknown> | null;
   body_size: number;
   body_purged: boolean;
+  body_sha256: string | null;
   body_prefix: Buffer | null;
   event_id: string | null;
   duplicate_count: number;
@@ -40,7 +41,8 @@ export function deliveriesStatement(query: DeliveryListQueryDto): SqlStatement {
   }
   const text = `
 SELECT id, provider, status, received_at, processed_at, request_id, content_type, headers, error, body_size,
-  (body IS NULL) AS body_purged, substring(body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
+  (body_purged_at IS NOT NULL) AS body_purged, encode(body_sha256, 'hex') AS body_sha256,
+  substring(body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
   event_id, duplicate_count, last_duplicate_at, attempts
 FROM deliveries
 ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -62,6 +64,7 @@ function toDto(r: DeliveryRow): DeliveryDto {
     error: r.error,
     size: r.body_size,
     bodyPurged: r.body_purged,
+    bodySha256: r.body_sha256,
     bodyPreview: bodyPreview(r.body_prefix, r.body_size),
     eventId: r.event_id,
     duplicateCount: r.duplicate_count,
