@@ -19,7 +19,7 @@ import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 /**
  * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the

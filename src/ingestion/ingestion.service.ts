@@ -3,8 +3,10 @@ import type { Request } from 'express';
 import { ProblemCode, ProblemException } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database } from 'src/database/database';
-import { isDatabaseUnavailable, isDataException, isIntegrityViolation } from 'src/database/db-errors';
+import { GroupCommit } from 'src/ingestion/group-commit';
+import { BodyKeeping, InboxBodyPolicy, keptBody } from 'src/ingestion/inbox-body';
 import type {
+  ExtraWrites,
   IngestOutcome,
   IngestPlan,
   Queryable,
@@ -12,12 +14,11 @@ import type {
   Rejection,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
-import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
-import { BodyKeeping, InboxBodyPolicy, keptBody } from 'src/ingestion/inbox-body';
-import { CommitItem, DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
-import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
+import { checkPlanLinks } from 'src/ingestion/projection-batch';
+import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
+import { Projector } from 'src/ingestion/projector';
 import { rawBodyOf } from 'src/ingestion/signature';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { storableJson } from 'src/ingestion/storable-json';
 
 /** The delivery as received, as the inbox stores it: the body, the kept headers and the guard's context. */
@@ -43,6 +44,26 @@ export function rawDeliveryOf(
   };
 }
 
+/** Postgres' bigint range. */
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+function isBigint(n: number | null | undefined): boolean {
+  if (n === null || n === undefined) return true;
+  return Number.isInteger(n) && BigInt(n) <= BIGINT_MAX && BigInt(n) >= -BIGINT_MAX - 1n;
+}
+
+/** A plan value its column cannot hold (checked before acknowledging, so that projecting it cannot fail). */
+function unstorableValueIn(plan: IngestPlan): string | null {
+  const integers: Array<[string, number | null | undefined]> = [['event.sequence', plan.event.sequence]];
+  for (const r of plan.recordings ?? [])
+    integers.push(['recording.durationMs', r.durationMs], ['recording.sizeBytes', r.sizeBytes]);
+  for (const sample of plan.samples ?? []) integers.push(['sample.sequence', sample.sequence]);
+  const bad = integers.find(([, n]) => !isBigint(n));
+  if (bad) return `${bad[0]} is not a whole number a 64-bit integer can hold.`;
+  const badDate = invalidDateIn(plan);
+  return badDate === null ? null : `${badDate} is not a valid date.`;
+}
+
 function invalidDateIn(plan: IngestPlan): string | null {
   const dates: Array<[string, Date | null | undefined]> = [['event.occurredAt', plan.event.occurredAt]];
   for (const s of plan.sessions ?? [])
@@ -60,24 +81,32 @@ function invalidDateIn(plan: IngestPlan): string | null {
   return bad ? bad[0] : null;
 }
 
+/** What the request path made of a delivery before storing it. */
+export type Admission =
+  | { kind: 'accepted'; idempotencyKey: string; extra?: ExtraWrites }
+  | { kind: 'rejected'; rejection: Rejection }
+  | { kind: 'failed'; error: unknown };
+
 /**
- * The shared ingestion path every provider uses: store the delivery, de-duplicate, append the event to
- * the timeline and fold it into state, all in one transaction that commits before the sender is answered.
+ * The shared ingestion path every provider uses: check the delivery (decode, validate, map it far enough to
+ * know its idempotency key) and store it in the inbox with a group-committed insert; the 2xx is sent after
+ * that commit. The projector (projector.ts) folds stored deliveries into the timeline and the state after.
  */
 @Injectable()
 export class IngestionService {
   private readonly logger = new Logger(IngestionService.name);
 
-  /** Concurrent deliveries share a transaction and batch statements (see group-commit.ts). */
+  /** Concurrent deliveries share an insert (see group-commit.ts). */
   readonly groupCommit: GroupCommit;
 
   private readonly bodies: InboxBodyPolicy;
 
   constructor(
     private readonly db: Database,
+    projector: Projector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.groupCommit = new GroupCommit(db.pool);
+    this.groupCommit = new GroupCommit(db.pool, () => projector.wake());
     this.bodies = new InboxBodyPolicy(config.inbox);
   }
 
@@ -89,103 +118,65 @@ export class IngestionService {
     req.outcome = result.outcome;
     switch (result.outcome) {
       case 'accepted':
-        return { status: 'accepted', deliveryId: result.deliveryId, eventId: result.eventId };
       case 'duplicate':
-        return { status: 'duplicate', deliveryId: result.deliveryId, eventId: result.eventId };
+        return { status: result.outcome, deliveryId: result.deliveryId };
       case 'rejected':
         throw this.rejectionProblem(result.rejection, result.deliveryId);
     }
   }
 
-  /** Stores and applies one delivery. Never loses a signed delivery: rejected ones are stored as such. */
-  async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery, replayOf?: string): Promise<IngestOutcome> {
-    const keepRejected = (): BodyKeeping =>
-      this.bodies.rejected(raw, adapter.credentialOf?.(raw) ?? '', adapter.unsignedBody !== true);
-    const decoded = await adapter.decode(raw);
-    if (!decoded.ok) return this.storeRejected(raw, decoded.rejection, replayOf, keepRejected);
+  /** Stores one delivery. Never loses a signed delivery: rejected ones are stored as such. */
+  async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery): Promise<IngestOutcome> {
+    const admission = await this.admit(adapter, raw);
+    switch (admission.kind) {
+      case 'rejected': {
+        const credential = adapter.credentialOf?.(raw) ?? '';
+        const keeping = this.bodies.rejected(raw, credential, adapter.unsignedBody !== true);
+        return this.storeRejected(raw, admission.rejection, keeping);
+      }
+      case 'failed':
+        throw await this.storeFailed(raw, admission.error);
+      case 'accepted': {
+        const { idempotencyKey, extra } = admission;
+        const result = await this.groupCommit.run({ raw, idempotencyKey, extra });
+        if (result.outcome === 'failed') throw this.failedProblem(raw, result.error);
+        return result;
+      }
+    }
+  }
 
+  /**
+   * Decodes, validates and maps the delivery: what is checked before it is acknowledged (the projector maps
+   * it again from the stored bytes). Shared by the request path and replay.
+   */
+  async admit<T>(adapter: WebhookAdapter<T>, raw: RawDelivery): Promise<Admission> {
+    const decoded = await adapter.decode(raw);
+    if (!decoded.ok) return { kind: 'rejected', rejection: decoded.rejection };
     let plan: IngestPlan;
     try {
       plan = adapter.plan(decoded.value, raw);
       checkPlanLinks(plan);
-    } catch (err) {
-      throw await this.storeFailed(raw, err, replayOf);
+    } catch (error) {
+      return { kind: 'failed', error };
     }
-    const badDate = invalidDateIn(plan);
-    if (badDate !== null) {
-      return this.storeRejected(
-        raw,
-        { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` },
-        replayOf,
-        keepRejected,
-      );
+    const unstorable = unstorableValueIn(plan);
+    if (unstorable !== null) {
+      return { kind: 'rejected', rejection: { status: 422, code: 'validation-failed', detail: unstorable } };
     }
-
-    // Everything the delivery writes, in one transaction: one shared with concurrent deliveries, or its own
-    // for a replay (which updates its inbox row instead of adding one). Either way it is answered only after
-    // that transaction commits.
-    const extra = adapter.extraWrites?.(decoded.value, raw);
-    const after =
-      extra === undefined && replayOf === undefined
-        ? undefined
-        : async (db: Queryable, written: Written) => {
-            if (extra) await extra(db, { eventId: written.eventId });
-            if (replayOf !== undefined)
-              await this.writeDelivery(db, raw, 'accepted', null, written.eventId, replayOf);
-          };
-    const item: CommitItem = {
-      raw,
-      plan,
-      insertDelivery: replayOf === undefined,
-      rows: stateRowsOf(raw.provider, plan),
-      after,
+    return {
+      kind: 'accepted',
+      idempotencyKey: plan.idempotencyKey,
+      extra: adapter.extraWrites?.(decoded.value, raw),
     };
-    try {
-      const written = await (replayOf === undefined
-        ? this.groupCommit.run(item)
-        : this.groupCommit.runAlone(item));
-      return { outcome: 'accepted', deliveryId: replayOf ?? written.deliveryId!, eventId: written.eventId };
-    } catch (err) {
-      if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
-      if (isDatabaseUnavailable(err)) throw err;
-      if (isDataException(err) || isIntegrityViolation(err)) {
-        // The sender gets a generic detail: the database's own text names types and internals. The
-        // specific one is logged and kept on the stored delivery, for whoever fixes the data.
-        const databaseError = (err as Error).message;
-        this.logger.warn({
-          msg: 'a delivery holds a value the database cannot store',
-          provider: raw.provider,
-          requestId: raw.requestId,
-          databaseError,
-        });
-        const rejection: Rejection = {
-          status: 422,
-          code: 'unprocessable-data',
-          detail: 'The payload holds a value the database cannot store (for example an unpaired surrogate).',
-        };
-        return this.storeRejected(raw, rejection, replayOf, keepRejected, { databaseError });
-      }
-      throw await this.storeFailed(raw, err, replayOf);
-    }
   }
 
   private writeDelivery(
     client: Queryable,
     raw: RawDelivery,
-    status: 'accepted' | 'rejected' | 'failed',
-    error: Record<string, unknown> | null,
-    eventId: string | null,
-    replayOf: string | undefined,
+    status: 'rejected' | 'failed',
+    error: Record<string, unknown>,
     keeping: BodyKeeping = 'full',
   ): Promise<string> {
-    if (replayOf !== undefined) {
-      return client
-        .query<{ id: string }>(
-          `UPDATE deliveries SET status = $2, error = $3, event_id = COALESCE($4, event_id), attempts = attempts + 1, processed_at = now() WHERE id = $1 RETURNING id`,
-          [replayOf, status, error === null ? null : storableJson(error), eventId],
-        )
-        .then((r) => r.rows[0].id);
-    }
     const kept = keptBody(raw.body, keeping);
     return client
       .query<{ id: string }>(INSERT_DELIVERY, [
@@ -198,8 +189,7 @@ export class IngestionService {
         kept.body,
         raw.body.length,
         status,
-        error === null ? null : storableJson(error),
-        eventId,
+        storableJson(error),
         kept.sha256,
       ])
       .then((r) => r.rows[0].id);
@@ -211,64 +201,40 @@ export class IngestionService {
    * the delivery's error; returns the delivery id.
    */
   storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
-    const keeping = this.bodies.refused(raw, '');
-    return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined, keeping);
+    return this.writeDelivery(this.db, raw, 'rejected', error, this.bodies.refused(raw, ''));
   }
 
-  /** `internal` is kept on the stored delivery's error but never answered to the sender. */
   private async storeRejected(
     raw: RawDelivery,
     rejection: Rejection,
-    replayOf: string | undefined,
-    keeping: () => BodyKeeping,
-    internal: Record<string, unknown> = {},
+    keeping: BodyKeeping,
   ): Promise<IngestOutcome> {
-    const error = { ...rejection, ...internal };
-    // A replay updates its row and keeps the body it has.
-    const kept = replayOf === undefined ? keeping() : 'full';
-    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', error, null, replayOf, kept);
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection }, keeping);
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
   /** Stores a delivery whose processing hit a bug (kept for replay) and returns the 500 to answer with. */
-  private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<ProblemException> {
+  private async storeFailed(raw: RawDelivery, err: unknown): Promise<ProblemException> {
+    await this.writeDelivery(this.db, raw, 'failed', {
+      code: 'processing-failed',
+      detail: (err as Error)?.message ?? String(err),
+    });
+    return this.failedProblem(raw, err);
+  }
+
+  private failedProblem(raw: RawDelivery, err: unknown): ProblemException {
     this.logger.error({
       msg: 'processing failed',
       provider: raw.provider,
       requestId: raw.requestId,
       err: (err as Error)?.stack ?? String(err),
     });
-    await this.writeDelivery(
-      this.db,
-      raw,
-      'failed',
-      { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) },
-      null,
-      replayOf,
-    );
     return new ProblemException(
       500,
       'processing-failed',
       'Processing failed',
       'The delivery was stored and can be replayed.',
     );
-  }
-
-  private async countDuplicate(raw: RawDelivery, key: string, replayOf?: string): Promise<IngestOutcome> {
-    if (replayOf !== undefined) {
-      // A replayed delivery whose event meanwhile arrived another way: it is settled, link it.
-      const { rows } = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
-      await this.writeDelivery(this.db, raw, 'accepted', null, rows[0].id, replayOf);
-      return { outcome: 'duplicate', deliveryId: replayOf, eventId: rows[0].id };
-    }
-    const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [
-      raw.provider,
-      key,
-    ]);
-    if (rows.length > 0)
-      return { outcome: 'duplicate', deliveryId: rows[0].delivery_id, eventId: rows[0].event_id };
-    const found = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
-    return { outcome: 'duplicate', deliveryId: null, eventId: found.rows[0].id };
   }
 
   private rejectionProblem(rejection: Rejection, deliveryId: string): ProblemException {

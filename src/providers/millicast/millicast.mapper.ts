@@ -294,8 +294,6 @@ function planThumbnail(meta: ThumbnailMeta, image: Buffer): IngestPlan {
       sessionExternalId: meta.streamId,
     },
     sessions: [streamSession(meta.streamId)],
-    // The image lives in millicast_thumbnails (capped); the inbox keeps its hash and size, not a second copy.
-    inboxBody: 'hash',
   };
 }
 
