@@ -13,24 +13,36 @@ import { PrototypedExpressAdapter } from 'src/common/prototyped-express.adapter'
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
+import { applyHttpServerLimits } from 'src/http/http-server.config';
+import { RefusalLog } from 'src/http/refusal-log';
+import { continueWhenExpected, webhookIntake } from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { webhookPrechecks } from 'src/providers/webhook-prechecks';
 
 /**
  * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
- * webhook metrics, from a single `finish` listener.
+ * webhook metrics, from a single `finish` listener. A refusal (a 4xx that stored nothing) is counted and
+ * goes to the refusal log's summaries instead of a line of its own.
  */
-function accessLog(logger: Pino, metrics: MetricsService) {
+function accessLog(logger: Pino, metrics: MetricsService, refusals: RefusalLog) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.observeResponse(req, res, durationMs / 1000);
       const status = res.statusCode;
+      if (status >= 400 && status < 500 && req.outcome !== 'rejected') {
+        const source = metrics.sourceOf(req);
+        const reason = typeof res.locals.problemCode === 'string' ? res.locals.problemCode : String(status);
+        metrics.countRefusal(source, reason);
+        refusals.record(source, reason, status, routeOf(req), req.requestId);
+        return;
+      }
       const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
       logger[level]({
@@ -62,15 +74,31 @@ export async function createHttpApp(
     { bodyParser: false, logger: new PinoNestLogger(logger) },
   );
   app.disable('x-powered-by');
-  answerClientErrors(app.getHttpServer());
+  const server = app.getHttpServer();
+  const metrics = app.get(MetricsService);
+  const refusals = new RefusalLog(logger, config.log.refusalSummaryIntervalMs);
+  server.on('close', () => refusals.close());
+  applyHttpServerLimits(server, config.http);
+  answerClientErrors(server, (status, code) => {
+    metrics.countRefusal('http', code);
+    refusals.record('http', code, status, '-', undefined);
+  });
+  // Answered by continueWhenExpected, after the webhook prechecks (Node would otherwise answer it at once).
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
-  app.use(accessLog(logger, app.get(MetricsService)));
+  app.use(accessLog(logger, metrics, refusals));
   // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
   // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
-  app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
+  app.use('/webhooks', webhookIntake(webhookPrechecks(config), config.webhookBodyLimitBytes));
+  app.use(continueWhenExpected);
+  // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type, and
+  // never inflated (the intake has refused compressed bodies already).
+  app.use(
+    '/webhooks',
+    express.raw({ type: () => true, limit: config.webhookBodyLimitBytes, inflate: false }),
+  );
   app.use(express.json({ limit: '256kb' }));
   // Errors from the body parsers happen before routing; answer them as problems too.
   const parserLogger = new Logger('Http');

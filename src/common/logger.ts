@@ -53,7 +53,10 @@ function prettyDestination(): pino.DestinationStream | null {
   });
 }
 
-export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: { log: Pick<AppConfig['log'], 'level' | 'pretty'> },
+  destination?: pino.DestinationStream,
+): Logger {
   const pretty = destination === undefined && config.log.pretty ? prettyDestination() : null;
   const logger = pino(
     {

@@ -103,8 +103,10 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
 export function routeOf(req: Request): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern === 'string') return pattern;
-  const segments = req.path.split('/').filter((s) => s.length > 0);
-  return segments.length <= 2 ? req.path : `/${segments.slice(0, 2).join('/')}/…`;
+  // The full path: inside a middleware mounted on a prefix, `req.path` is relative to it.
+  const path = req.originalUrl.split('?', 1)[0];
+  const segments = path.split('/').filter((s) => s.length > 0);
+  return segments.length <= 2 ? path : `/${segments.slice(0, 2).join('/')}/…`;
 }
 
 export function sendProblem(problem: ProblemException, req: Request, res: Response): void {

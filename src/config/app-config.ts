@@ -10,6 +10,7 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { HttpServerConfig, parseHttpServerConfig } from 'src/http/http-server.config';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
 import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
@@ -35,7 +36,13 @@ export interface AppConfig {
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
   apiKeys: string[];
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
+  http: HttpServerConfig;
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    pretty: boolean;
+    /** Refused requests of one kind are logged once, then summarised at most once per this interval. */
+    refusalSummaryIntervalMs: number;
+  };
   providers: ProvidersConfig;
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
@@ -73,6 +80,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookBodyLimitBytes: readByteSize(env, 'WEBHOOK_BODY_LIMIT', errors, 1024 * 1024, 50 * 1024 * 1024),
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    http: parseHttpServerConfig(env, errors),
     log: {
       level: readEnum(
         env,
@@ -82,6 +90,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         'info',
       ),
       pretty: readBool(env, 'LOG_PRETTY', errors, false),
+      refusalSummaryIntervalMs: readInt(env, 'LOG_REFUSAL_SUMMARY_INTERVAL_MS', errors, 60_000, {
+        min: 100,
+        max: 3_600_000,
+      }),
     },
     providers: parseProvidersConfig(env, errors),
     metrics: parseMetricsConfig(env, errors, { port, host }),
