@@ -7,14 +7,16 @@ import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
 import { answerClientErrors } from 'src/common/client-error';
-import { PinoNestLogger } from 'src/common/logger';
+import { nestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
 import { PrototypedExpressAdapter } from 'src/common/prototyped-express.adapter';
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
 import { applyHttpServerLimits } from 'src/http/http-server.config';
-import { RefusalLog } from 'src/http/refusal-log';
+import { accessLog } from 'src/http/access-log';
+import { isRefusal, RefusalLog } from 'src/http/refusal-log';
+import { serviceIndex } from 'src/http/service-index';
 import { continueWhenExpected, webhookIntake } from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
@@ -25,35 +27,20 @@ import { PROVIDER_NAMES } from 'src/providers/provider-configs';
 import { webhookPrechecks } from 'src/providers/webhook-prechecks';
 
 /**
- * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
- * webhook metrics, from a single `finish` listener. A refusal (a 4xx that stored nothing) is counted and
- * goes to the refusal log's summaries instead of a line of its own.
+ * Counts every finished request: the webhook metrics, and for a refusal (a 4xx that stored nothing) the
+ * refusal counter and the refusal log's summaries.
  */
-function accessLog(logger: Pino, metrics: MetricsService, refusals: RefusalLog) {
+function countResponses(metrics: MetricsService, refusals: RefusalLog) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      metrics.observeResponse(req, res, durationMs / 1000);
-      const status = res.statusCode;
-      if (status >= 400 && status < 500 && req.outcome !== 'rejected') {
-        const source = metrics.sourceOf(req);
-        const reason = typeof res.locals.problemCode === 'string' ? res.locals.problemCode : String(status);
-        metrics.countRefusal(source, reason);
-        refusals.record(source, reason, status, routeOf(req), req.requestId);
-        return;
-      }
-      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level]({
-        requestId: req.requestId,
-        method: req.method,
-        route: routeOf(req),
-        status,
-        durationMs: Math.round(durationMs * 100) / 100,
-        provider: req.provider,
-        outcome: req.outcome ?? res.locals.problemCode,
-      });
+      metrics.observeResponse(req, res, Number(process.hrtime.bigint() - started) / 1e9);
+      if (!isRefusal(req, res)) return;
+      const source = metrics.sourceOf(req);
+      const reason =
+        typeof res.locals.problemCode === 'string' ? res.locals.problemCode : String(res.statusCode);
+      metrics.countRefusal(source, reason);
+      refusals.record(source, reason, res.statusCode, routeOf(req), req.requestId);
     });
     next();
   };
@@ -69,9 +56,9 @@ export async function createHttpApp(
   logger: Pino,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, databaseUrl),
+    AppModule.register(config, databaseUrl, logger),
     new PrototypedExpressAdapter(),
-    { bodyParser: false, logger: new PinoNestLogger(logger) },
+    { bodyParser: false, logger: nestLogger(logger) },
   );
   app.disable('x-powered-by');
   const server = app.getHttpServer();
@@ -87,7 +74,8 @@ export async function createHttpApp(
   server.on('checkContinue', (req, res) => server.emit('request', req, res));
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
-  app.use(accessLog(logger, metrics, refusals));
+  app.use(accessLog(logger));
+  app.use(countResponses(metrics, refusals));
   // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
   // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -138,7 +126,16 @@ export async function createHttpApp(
     }
   }
   // Before init: Nest registers its 404 handler at init, and /docs must come before it. Public (no key).
-  serveOpenApi(app, buildOpenApiDocument(app));
+  const document = buildOpenApiDocument(app);
+  serveOpenApi(app, document);
+  // GET / says where things are (public, like /docs: routes only, nothing about the configuration).
+  const index = serviceIndex(config, document);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/', (_req: Request, res: Response) => {
+      res.json(index);
+    });
   await app.init();
   return app;
 }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from 'src/app.module';
 import { loadConfig } from 'src/config/app-config';
@@ -39,11 +40,14 @@ export function serveOpenApi(app: INestApplication, document: OpenAPIObject): vo
  */
 export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const app = await NestFactory.create(AppModule.register(config, 'postgres://openapi.invalid:5432/none'), {
-    preview: true,
-    logger: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create(
+    AppModule.register(config, 'postgres://openapi.invalid:5432/none', pino({ enabled: false })),
+    {
+      preview: true,
+      logger: false,
+      abortOnError: false,
+    },
+  );
   try {
     return buildOpenApiDocument(app);
   } finally {

@@ -316,3 +316,57 @@ describe('server timeouts and connection cap', () => {
     for (const c of held) c.socket.destroy();
   });
 });
+
+describe('the access log', () => {
+  let t: LoggedApp;
+  beforeAll(async () => {
+    t = await startLoggedApp({ LOG_LEVEL: 'debug' });
+  });
+  afterAll(() => t.close());
+
+  const lineOf = (requestId: string) =>
+    t.lines.find((l) => l.requestId === requestId && l.msg === 'request completed');
+
+  async function sendWms(requestId: string, event: Record<string, unknown>): Promise<number> {
+    const body = JSON.stringify(event);
+    const res = await fetch(`${t.baseUrl}/webhooks/wms`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Request-Id': requestId,
+        'X-WMS-Content-MAC': wmsSignature(body, WMS_SECRET),
+      },
+      body,
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it('logs an accepted delivery at debug with request id, route, status, duration, provider and outcome', async () => {
+    const event = { sessionId: 'access-1', sequence: 0, event: 'WMS_LOADED', severity: 'INFO', timestamp: 1 };
+    expect(await sendWms('access-ok', event)).toBe(200);
+    const line = lineOf('access-ok');
+    expect(line).toMatchObject({
+      level: 'debug',
+      method: 'POST',
+      route: '/webhooks/wms',
+      status: 200,
+      provider: 'wms',
+      outcome: 'accepted',
+    });
+    expect(typeof line?.durationMs).toBe('number');
+    // Nothing serialized whole: no headers, so no signature.
+    expect(Object.keys(line ?? {})).not.toEqual(expect.arrayContaining(['req']));
+    expect(JSON.stringify(line)).not.toContain('hmac-sha256');
+  });
+
+  it('logs a signed delivery that was stored as rejected at info (not a refusal)', async () => {
+    expect(await sendWms('access-rejected', { sessionId: 'access-2' })).toBe(422);
+    expect(lineOf('access-rejected')).toMatchObject({
+      level: 'info',
+      status: 422,
+      provider: 'wms',
+      outcome: 'rejected',
+    });
+  });
+});

@@ -1,4 +1,9 @@
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+
+/** A refusal: a 4xx that stored nothing (a rejected delivery is stored, so it is logged as a request). */
+export const isRefusal = (req: Request, res: Response): boolean =>
+  res.statusCode >= 400 && res.statusCode < 500 && req.outcome !== 'rejected';
 
 interface Tally {
   status: number;
