@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
+import { ApiKeys } from 'src/common/api-key.guard';
 import { answerClientErrors } from 'src/common/client-error';
 import { nestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
@@ -79,6 +80,11 @@ export async function createHttpApp(
   // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
   // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // API answers are per caller and may hold delivery bodies: no shared or browser cache may keep them.
+  app.use('/api', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/webhooks', webhookIntake(webhookPrechecks(config), config.webhookBodyLimitBytes));
   app.use(continueWhenExpected);
   // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type, and
@@ -125,10 +131,10 @@ export async function createHttpApp(
       );
     }
   }
-  // Before init: Nest registers its 404 handler at init, and /docs must come before it. Public (no key).
+  // Before init: Nest registers its 404 handler at init, and /docs must come before it.
   const document = buildOpenApiDocument(app);
-  serveOpenApi(app, document);
-  // GET / says where things are (public, like /docs: routes only, nothing about the configuration).
+  serveOpenApi(app, document, { isPublic: config.docsPublic, apiKeys: new ApiKeys(config.apiKeys) });
+  // GET / says where things are (public: routes only, nothing about the configuration).
   const index = serviceIndex(config, document);
   app
     .getHttpAdapter()

@@ -57,7 +57,7 @@ const PERCULUS_MAX_AGE = int('PERCULUS_TOKEN_MAX_AGE_SECONDS', 300);
 const PERCULUS_MAX_SKEW = int('PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS', 30);
 const POOL_SIZE = int('REFERENCE_POOL_SIZE', 10);
 const BODY_LIMIT = 1024 * 1024;
-const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v1\n';
+const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v2\n';
 
 class Refused extends Error {
   constructor(
@@ -139,10 +139,11 @@ function verify(
     }
     case 'eyeson': {
       const parts = (token ?? '').split('.');
-      if (parts.length !== 2) throw new Refused(401, 'signature-malformed');
+      if (parts.length !== 3) throw new Refused(401, 'signature-malformed');
       const reference = Buffer.from(parts[0], 'base64url').toString('utf8');
-      const mac = Buffer.from(parts[1], 'base64url');
-      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, EYESON_CONTEXT + reference));
+      const mac = Buffer.from(parts[2], 'base64url');
+      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, `${EYESON_CONTEXT}${reference}\n${parts[1]}`));
+      if (Number(parts[1]) * 1000 <= Date.now()) throw new Refused(401, 'token-expired');
       return { [REFERENCE_CONTEXT_KEY]: reference };
     }
     default:

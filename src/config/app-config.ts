@@ -36,6 +36,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
   apiKeys: string[];
+  /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
+  docsPublic: boolean;
   http: HttpServerConfig;
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookBodyLimitBytes: readByteSize(env, 'WEBHOOK_BODY_LIMIT', errors, 1024 * 1024, 50 * 1024 * 1024),
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
     http: parseHttpServerConfig(env, errors),
     log: {
       level: readEnum(

@@ -31,7 +31,7 @@ const readBySource = [
     sources(join(ROOT, 'src')).flatMap((file) =>
       [
         ...readFileSync(file, 'utf8').matchAll(
-          /read(?:Raw|List|Secrets|Int|Enum|Bool|ByteSize|Url)\(\s*env,\s*'([A-Z][A-Z0-9_]*)'/g,
+          /read(?:Raw|List|Secrets|Int|Enum|Bool|ByteSize|Url|Instant)\(\s*env,\s*'([A-Z][A-Z0-9_]*)'/g,
         ),
       ].map((m) => m[1]),
     ),

@@ -3,6 +3,7 @@ import { EventEntity } from 'src/ingestion/event.entity';
 import { MeasurementEntity, MeasurementSampleEntity } from 'src/ingestion/measurement.entity';
 import { RecordingEntity } from 'src/ingestion/recording.entity';
 import { SessionEntity } from 'src/ingestion/session.entity';
+import { EyesonRevokedUrlEntity } from 'src/providers/eyeson/eyeson-revoked-url.entity';
 import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
 import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
 
@@ -16,4 +17,5 @@ export const ENTITIES = [
   MeasurementSampleEntity,
   PerculusSeenTokenEntity,
   MillicastThumbnailEntity,
+  EyesonRevokedUrlEntity,
 ];
