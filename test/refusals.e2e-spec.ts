@@ -86,7 +86,7 @@ const refusalLines = (lines: Array<Record<string, unknown>>) => lines.filter((l)
 describe('refused requests are counted, not logged one by one', () => {
   let t: LoggedApp;
   beforeAll(async () => {
-    t = await startLoggedApp();
+    t = await startLoggedApp({ API_AUTH_FAILURES_PER_MINUTE: '50' });
   });
   afterAll(() => t.close());
 
@@ -120,16 +120,25 @@ describe('refused requests are counted, not logged one by one', () => {
     ).toBe(1_000);
   });
 
-  it('summarises the API refusals (wrong key) the same way', async () => {
+  it('summarises the API refusals the same way: wrong keys, then the failures limit', async () => {
     const before = t.lines.length;
     const statuses = await burst(200, 8, () =>
       fetch(`${t.baseUrl}/api/sessions`, { headers: { Authorization: 'Bearer wrong-key-0123456789abcdef' } }),
     );
-    expect(statuses.filter((s) => s === 401)).toHaveLength(200);
-    expect(t.lines.slice(before).length).toBeLessThanOrEqual(3);
-    expect(
-      await metric(t.baseUrl, 'hooktrail_http_refusals_total', { source: 'api', reason: 'unauthorized' }),
-    ).toBe(200);
+    // API_AUTH_FAILURES_PER_MINUTE=50: 50 answered 401, the rest 429 before any key is compared.
+    expect({
+      401: statuses.filter((s) => s === 401).length,
+      429: statuses.filter((s) => s === 429).length,
+    }).toEqual({ 401: 50, 429: 150 });
+    expect(refusalLines(t.lines.slice(before)).map((l) => l.reason)).toEqual([
+      'unauthorized',
+      'too-many-requests',
+    ]);
+    expect(t.lines.length - before).toBeLessThanOrEqual(3);
+    const refusals = (reason: string) =>
+      metric(t.baseUrl, 'hooktrail_http_refusals_total', { source: 'api', reason });
+    expect(await refusals('unauthorized')).toBe(50);
+    expect(await refusals('too-many-requests')).toBe(150);
   });
 });
 

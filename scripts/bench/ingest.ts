@@ -16,6 +16,7 @@ import {
   waitReady,
 } from './bench-processes';
 import { verifyAnswers } from './bench-verify';
+import { floodScenario } from './flood';
 
 /**
  * `npm run bench`: ingest throughput and latency of the service against a reference server on the same box.
@@ -31,7 +32,9 @@ import { verifyAnswers } from './bench-verify';
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
  * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
- * LOG_LEVEL are passed to the service when set.
+ * LOG_LEVEL are passed to the service when set. After the open loop, the flood scenario (flood.ts; BENCH_FLOOD=0
+ * leaves it out): refusal throughput against GET /health, and the open loop again under a flood of forged
+ * deliveries.
  */
 
 const env = process.env;
@@ -310,6 +313,19 @@ async function main(): Promise<number> {
       rows.push(
         await run(server, `${half}/s`, maxConnections, (a) =>
           openLoop(urls[server], stream, half, DURATION_S, maxConnections, a),
+        ),
+      );
+    }
+
+    if (env.BENCH_FLOOD !== '0') {
+      rows.push(
+        await floodScenario(
+          urls.service,
+          DURATION_S,
+          half,
+          log,
+          (go) => run('service', `${half}/s + flood`, maxConnections, go),
+          (a) => openLoop(urls.service, stream, half, DURATION_S, maxConnections, a),
         ),
       );
     }
