@@ -16,6 +16,7 @@ import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
 import { applyHttpServerLimits } from 'src/http/http-server.config';
 import { accessLog } from 'src/http/access-log';
+import { RefusalDelay } from 'src/http/refusal-delay';
 import { isRefusal, RefusalLog } from 'src/http/refusal-log';
 import { serviceIndex } from 'src/http/service-index';
 import { continueWhenExpected, webhookIntake } from 'src/ingestion/webhook-intake';
@@ -67,6 +68,11 @@ export async function createHttpApp(
   const refusals = new RefusalLog(logger, config.log.refusalSummaryIntervalMs);
   server.on('close', () => refusals.close());
   applyHttpServerLimits(server, config.http);
+  const { refusalsPromptPerSecond, refusalDelayMs } = config.http;
+  (app.getHttpAdapter().getInstance()).locals.refusalDelay = new RefusalDelay(
+    refusalsPromptPerSecond,
+    refusalDelayMs,
+  );
   answerClientErrors(server, (status, code) => {
     metrics.countRefusal('http', code);
     refusals.record('http', code, status, '-', undefined);

@@ -379,3 +379,53 @@ describe('the access log', () => {
     });
   });
 });
+
+describe('the refusal delay under a flood', () => {
+  let t: LoggedApp;
+  beforeAll(async () => {
+    t = await startLoggedApp({
+      LOG_LEVEL: 'silent',
+      REFUSALS_PROMPT_PER_SECOND: '2',
+      REFUSAL_DELAY_MS: '3000',
+    });
+  });
+  afterAll(() => t.close());
+
+  it('answers refusals beyond the per-second budget late, and a genuine delivery at once', async () => {
+    const finished: string[] = [];
+    const started = performance.now();
+    const forged = Array.from({ length: 10 }, async (_, i) => {
+      const res = await fetch(`${t.baseUrl}/webhooks/wms`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-WMS-Content-MAC': FORGED_MAC },
+        body: '{}',
+      });
+      await res.arrayBuffer();
+      finished.push(`forged-${i}`);
+      return { status: res.status, ms: performance.now() - started };
+    });
+    const body = JSON.stringify({
+      sessionId: 'delay-1',
+      sequence: 0,
+      event: 'WMS_LOADED',
+      severity: 'INFO',
+      timestamp: 1,
+    });
+    const genuine = fetch(`${t.baseUrl}/webhooks/wms`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-WMS-Content-MAC': wmsSignature(body, WMS_SECRET) },
+      body,
+    }).then(async (res) => {
+      await res.arrayBuffer();
+      finished.push('genuine');
+      return res.status;
+    });
+    expect(await genuine).toBe(200);
+    const refusals = await Promise.all(forged);
+    expect(refusals.every((r) => r.status === 401)).toBe(true);
+    // Two a second are answered at once (a few more if the burst straddles a second); the rest wait 3 s.
+    const late = refusals.filter((r) => r.ms >= 3_000);
+    expect(late.length).toBeGreaterThanOrEqual(6);
+    expect(finished.indexOf('genuine')).toBeLessThan(finished.indexOf(`forged-${refusals.indexOf(late[0])}`));
+  });
+});

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { Answer, LoadStats } from './bench-load';
+import { freePort, spawnNode, waitReady } from './bench-processes';
 import type { FloodClientOptions, FloodClientResult } from './flood-client';
 
 /**
- * The flood scenario of `npm run bench` (issue: refusing must be cheap). Two measurements:
+ * The flood scenario of `npm run bench`: refusing must be cheap. Two measurements:
  * - refusal throughput against `GET /health` throughput, one after the other in the same run, each a
  *   closed loop from a client process of its own: a forged WMS delivery (well-formed MAC header, wrong MAC:
  *   the body is read and one HMAC computed per secret) and one with no signature header (refused from its
@@ -88,46 +89,88 @@ export async function underFlood<T>(
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const mark = (okay: boolean) => (okay ? 'met' : 'MISSED');
 
+export interface FloodContext<R> {
+  /** The service under test, with its default settings (refusal delay on). */
+  url: string;
+  /** Its environment, to start a second instance on the same database with the refusal delay off. */
+  serviceEnv: Record<string, string>;
+  serviceScript: string;
+  workDir: string;
+  durationS: number;
+  /** Genuine deliveries per second (half the service's peak). */
+  rate: number;
+  log: (line: string) => void;
+  /** Measures a run on the service as every run is measured (usage, and every 2xx checked stored). */
+  genuineRun: (go: (answers: Answer[]) => Promise<LoadStats>) => Promise<R>;
+  openLoopAt: (url: string, answers: Answer[]) => Promise<LoadStats>;
+  /** Checks that every 2xx is stored exactly once; returns how many were lost. */
+  verify: (answers: Answer[]) => Promise<number>;
+}
+
 /**
- * Both measurements, reported with their targets. `genuineRun` wraps the genuine open loop the way the
- * caller measures every run (usage, verification that each 2xx is stored); it gets the flood started
- * around it here.
+ * Refusal cost against GET /health, then genuine deliveries under a flood, on a second instance with the
+ * refusal delay off (what refusing costs, and what a flood does without the delay), then under a flood on
+ * the service with its defaults: the targets are judged there. Returns the latter's row.
  */
 export async function floodScenario<R extends { stats: LoadStats; lost: number }>(
-  url: string,
-  durationS: number,
-  rate: number,
-  log: (line: string) => void,
-  genuineRun: (go: (answers: Answer[]) => Promise<LoadStats>) => Promise<R>,
-  openLoopAt: (answers: Answer[]) => Promise<LoadStats>,
+  c: FloodContext<R>,
 ): Promise<R> {
-  log(`flood: GET /health, then refused WMS deliveries, ${durationS} s each at 64 connections (closed loop)`);
-  const t = await refusalThroughput(url, 64, durationS);
-  const ratio = (r: FloodClientResult) => r.rate / t.health.rate;
-  log(
-    `  GET /health ${fmt(t.health.rate)}/s (p99 ${fmt(t.health.p99, 1)} ms); forged MAC, refused 401 after the body: ` +
-      `${fmt(t.forged.rate)}/s (${fmt(ratio(t.forged), 2)} × health, p99 ${fmt(t.forged.p99, 1)} ms); no signature header, ` +
-      `refused before the body: ${fmt(t.unsigned.rate)}/s (${fmt(ratio(t.unsigned), 2)} × health)`,
+  const { durationS, rate, log } = c;
+  const port = await freePort();
+  const raw = spawnNode(
+    'service-no-refusal-delay',
+    c.serviceScript,
+    { ...c.serviceEnv, PORT: String(port), REFUSAL_DELAY_MS: '0', RETENTION_INTERVAL_SECONDS: '0' },
+    c.workDir,
   );
-  log(`  refusal throughput ≥ 0.6 × GET /health (forged MAC): ${mark(ratio(t.forged) >= 0.6)}`);
-  log(
-    `flood: genuine deliveries at ${rate}/s (open loop) while 32 connections flood /webhooks/wms with forged ones`,
-  );
+  const rawUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${rawUrl}/health/ready`, raw);
+    log(`flood: a second instance with REFUSAL_DELAY_MS=0 (pid ${raw.pid}), same database`);
+    log(`  GET /health, then refused WMS deliveries, ${durationS} s each at 64 connections (closed loop)`);
+    const t = await refusalThroughput(rawUrl, 64, durationS);
+    const ratio = (r: FloodClientResult) => r.rate / t.health.rate;
+    log(
+      `  GET /health ${fmt(t.health.rate)}/s (p99 ${fmt(t.health.p99, 1)} ms); forged MAC, refused 401 after the body: ` +
+        `${fmt(t.forged.rate)}/s (${fmt(ratio(t.forged), 2)} × health, p99 ${fmt(t.forged.p99, 1)} ms); no signature ` +
+        `header, refused before the body: ${fmt(t.unsigned.rate)}/s (${fmt(ratio(t.unsigned), 2)} × health)`,
+    );
+    log(`  refusal throughput ≥ 0.6 × GET /health (forged MAC): ${mark(ratio(t.forged) >= 0.6)}`);
+    const answers: Answer[] = [];
+    const off = await underFlood(rawUrl, 32, durationS, () => c.openLoopAt(rawUrl, answers));
+    const lostOff = await c.verify(answers);
+    report(log, 'without the refusal delay', rate, off.result, lostOff, off.flood);
+  } finally {
+    await raw.stop();
+  }
   let flood: FloodClientResult | undefined;
-  const row = await genuineRun(async (answers) => {
-    const run = await underFlood(url, 32, durationS, () => openLoopAt(answers));
+  const row = await c.genuineRun(async (answers) => {
+    const run = await underFlood(c.url, 32, durationS, () => c.openLoopAt(c.url, answers));
     flood = run.flood;
     return run.result;
   });
-  const offered = rate;
-  log(
-    `  genuine: ${fmt(row.stats.rate)}/s of ${offered}/s offered, p99 ${fmt(row.stats.p99, 1)} ms, lost ${row.lost}, ` +
-      `non-2xx ${row.stats.non2xx}, errors ${row.stats.errors}; flood: ${fmt(flood?.rate ?? NaN)}/s refused ` +
-      `(${flood?.errors ?? '-'} connection errors)`,
-  );
-  log(
-    `  under the flood — none lost: ${mark(row.lost === 0 && row.stats.non2xx === 0)}; p99 ≤ 100 ms: ` +
-      `${mark(row.stats.p99 <= 100)}; rate ≥ 0.9 × offered: ${mark(row.stats.rate >= 0.9 * offered)}`,
-  );
+  report(log, 'with the default settings', rate, row.stats, row.lost, flood);
   return row;
+}
+
+function report(
+  log: (line: string) => void,
+  variant: string,
+  offered: number,
+  stats: LoadStats,
+  lost: number,
+  flood: FloodClientResult | undefined,
+): void {
+  log(
+    `flood ${variant}: genuine deliveries at ${offered}/s (open loop), 32 connections flooding /webhooks/wms`,
+  );
+  log(
+    `  genuine: ${fmt(stats.rate)}/s of ${offered}/s offered, p99 ${fmt(stats.p99, 1)} ms, lost ${lost}, ` +
+      `non-2xx ${stats.non2xx}, errors ${stats.errors}; flood: ${fmt(flood?.rate ?? NaN)}/s refused ` +
+      `(p99 ${fmt(flood?.p99 ?? NaN)} ms, ${flood?.errors ?? '-'} connection errors)`,
+  );
+  log(
+    `  none lost: ${mark(lost === 0 && stats.non2xx === 0)}; p99 ≤ 100 ms: ${mark(stats.p99 <= 100)}; ` +
+      `rate ≥ 0.9 × offered: ${mark(stats.rate >= 0.9 * offered)}`,
+  );
 }

@@ -167,19 +167,21 @@ async function main(): Promise<number> {
       Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
     ) as Record<string, string>;
     const servicePort = await freePort();
+    const serviceScript = join(__dirname, '../../src/main.js');
+    const serviceEnv: Record<string, string> = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(servicePort),
+      DATABASE_URL: serviceDb,
+      API_KEYS: API_KEY,
+      LOG_LEVEL: 'info',
+      ...secrets,
+      ...passThrough,
+    };
     const service = spawnNode(
       'service',
-      join(__dirname, '../../src/main.js'),
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(servicePort),
-        DATABASE_URL: serviceDb,
-        API_KEYS: API_KEY,
-        LOG_LEVEL: 'info',
-        ...secrets,
-        ...passThrough,
-      },
+      serviceScript,
+      serviceEnv,
       pg.workDir,
       (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0),
     );
@@ -319,14 +321,18 @@ async function main(): Promise<number> {
 
     if (env.BENCH_FLOOD !== '0') {
       rows.push(
-        await floodScenario(
-          urls.service,
-          DURATION_S,
-          half,
+        await floodScenario({
+          url: urls.service,
+          serviceEnv,
+          serviceScript,
+          workDir: pg.workDir,
+          durationS: DURATION_S,
+          rate: half,
           log,
-          (go) => run('service', `${half}/s + flood`, maxConnections, go),
-          (a) => openLoop(urls.service, stream, half, DURATION_S, maxConnections, a),
-        ),
+          genuineRun: (go) => run('service', `${half}/s + flood`, maxConnections, go),
+          openLoopAt: (url, a) => openLoop(url, stream, half, DURATION_S, maxConnections, a),
+          verify: (a) => verify('service', a),
+        }),
       );
     }
 

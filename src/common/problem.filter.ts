@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable, isDataException } from 'src/database/db-errors';
 import { PROBLEM_CONTENT_TYPE, ProblemCode, ProblemException } from 'src/common/problem';
+import type { RefusalDelay } from 'src/http/refusal-delay';
 
 const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
   400: ['bad-request', 'Bad request'],
@@ -109,8 +110,23 @@ export function routeOf(req: Request): string {
   return segments.length <= 2 ? path : `/${segments.slice(0, 2).join('/')}/…`;
 }
 
+/**
+ * Answers with the problem. A refusal (a 4xx that stored nothing) may be answered late under a flood, when
+ * the app has a refusal delay (`app.locals.refusalDelay`, see refusal-delay.ts).
+ */
 export function sendProblem(problem: ProblemException, req: Request, res: Response): void {
   if (res.headersSent) return;
+  const delay = (req.app?.locals as { refusalDelay?: RefusalDelay } | undefined)?.refusalDelay;
+  if (delay === undefined || problem.statusCode >= 500 || problem.extensions.stored === true) {
+    writeProblem(problem, req, res);
+    return;
+  }
+  delay.answer(() => {
+    if (!res.headersSent && !res.destroyed) writeProblem(problem, req, res);
+  });
+}
+
+function writeProblem(problem: ProblemException, req: Request, res: Response): void {
   if (problem.statusCode === 503) res.setHeader('Retry-After', '5');
   res
     .status(problem.statusCode)

@@ -4,12 +4,14 @@ import { InvalidConfigError } from 'src/config/env-readers';
 const load = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'test', ...env }).http;
 
 describe('HTTP listener limits', () => {
-  it('default to a 30 s request timeout, 10 s for headers, 5 s keep-alive and 1,024 connections', () => {
+  it('default to a 30 s request timeout, 10 s for headers, 5 s keep-alive, 1,024 connections, refusals delayed 1 s beyond 200 a second', () => {
     expect(load({})).toEqual({
       requestTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_024,
+      refusalsPromptPerSecond: 200,
+      refusalDelayMs: 1_000,
     });
   });
 

@@ -11,6 +11,10 @@ export interface HttpServerConfig {
   keepAliveTimeoutMs: number;
   /** Open connections; beyond it new ones are closed at once (Node's `maxConnections`). */
   maxConnections: number;
+  /** Refusals answered at once in a second; beyond, each waits `refusalDelayMs` (see refusal-delay.ts). */
+  refusalsPromptPerSecond: number;
+  /** 0 answers every refusal at once. */
+  refusalDelayMs: number;
 }
 
 export function parseHttpServerConfig(env: Env, errors: ConfigErrors): HttpServerConfig {
@@ -19,6 +23,11 @@ export function parseHttpServerConfig(env: Env, errors: ConfigErrors): HttpServe
     headersTimeoutMs: readInt(env, 'HTTP_HEADERS_TIMEOUT_MS', errors, 10_000, { min: 100, max: 600_000 }),
     keepAliveTimeoutMs: readInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', errors, 5_000, { min: 0, max: 600_000 }),
     maxConnections: readInt(env, 'HTTP_MAX_CONNECTIONS', errors, 1_024, { min: 1, max: 1_000_000 }),
+    refusalsPromptPerSecond: readInt(env, 'REFUSALS_PROMPT_PER_SECOND', errors, 200, {
+      min: 1,
+      max: 1_000_000,
+    }),
+    refusalDelayMs: readInt(env, 'REFUSAL_DELAY_MS', errors, 1_000, { min: 0, max: 60_000 }),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     errors.add(
