@@ -120,7 +120,7 @@ export async function floodScenario<R extends { stats: LoadStats; lost: number }
   const raw = spawnNode(
     'service-no-refusal-delay',
     c.serviceScript,
-    { ...c.serviceEnv, PORT: String(port), REFUSAL_DELAY_MS: '0', RETENTION_INTERVAL_SECONDS: '0' },
+    { ...c.serviceEnv, PORT: String(port), REFUSAL_DELAY_MS: '0' },
     c.workDir,
   );
   const rawUrl = `http://127.0.0.1:${port}`;
