@@ -19,14 +19,13 @@ import { accessLog } from 'src/http/access-log';
 import { RefusalDelay } from 'src/http/refusal-delay';
 import { isRefusal, RefusalLog } from 'src/http/refusal-log';
 import { serviceIndex } from 'src/http/service-index';
-import { continueWhenExpected, webhookIntake } from 'src/ingestion/webhook-intake';
+import { continueWhenExpected, webhookIntake, webhookPrechecks } from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
-import { webhookPrechecks } from 'src/providers/webhook-prechecks';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 /**
  * Counts every finished request: the webhook metrics, and for a refusal (a 4xx that stored nothing) the
@@ -69,7 +68,7 @@ export async function createHttpApp(
   server.on('close', () => refusals.close());
   applyHttpServerLimits(server, config.http);
   const { refusalsPromptPerSecond, refusalDelayMs } = config.http;
-  (app.getHttpAdapter().getInstance()).locals.refusalDelay = new RefusalDelay(
+  app.getHttpAdapter().getInstance().locals.refusalDelay = new RefusalDelay(
     refusalsPromptPerSecond,
     refusalDelayMs,
   );

@@ -3,6 +3,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { checkPlanLinks } from 'src/ingestion/batch-writer';
 import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import type { ExtraWrites, IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
@@ -17,7 +18,7 @@ import {
 } from 'src/providers/millicast/millicast.service';
 import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
 import { PerculusService } from 'src/providers/perculus/perculus.service';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import type { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
 import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
 import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
@@ -214,6 +215,8 @@ function planOf(raw: RawDelivery): {
       } as unknown as EyesonDelivery;
       return { plan: planEyeson(delivery) };
     }
+    default:
+      throw new Error(`the reference server does not map ${raw.provider} deliveries`);
   }
 }
 
@@ -259,7 +262,7 @@ const server = createServer((req, res) => {
         req.url ?? '',
       );
       if (req.method !== 'POST' || match === null) throw new Refused(404, 'not-found');
-      const provider = match[1] as ProviderName;
+      const provider = match[1];
       const body = Buffer.concat(chunks);
       const context = verify(provider, match[2], req, body);
       const headers: Record<string, string> = {};

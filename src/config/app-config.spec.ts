@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
+import 'src/providers/providers';
 
 function problems(env: Record<string, string>): string[] {
   try {

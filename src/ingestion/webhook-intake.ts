@@ -2,11 +2,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ProblemException } from 'src/common/problem';
 import { sendProblem } from 'src/common/problem.filter';
 
-/**
- * A provider's checks that need no body (secret configured, signature header well-formed, a path token
- * valid); throws a ProblemException to refuse. `path` is the request path under `/webhooks/<provider>`.
- */
-export type WebhookPrecheck = (req: Request, path: string) => void;
+import type { AppConfig } from 'src/config/app-config';
+import { registeredProviders, WebhookPrecheck } from 'src/config/provider-registry';
+
+/** Every registered provider's precheck (none for a provider that has nothing to check before the body). */
+export function webhookPrechecks(config: AppConfig): ReadonlyMap<string, WebhookPrecheck | undefined> {
+  return new Map(registeredProviders().map((p) => [p.name, p.precheck?.(config)]));
+}
 
 /** A precheck for a provider whose one route is `/webhooks/<provider>`; other paths are the router's (404). */
 export const atProviderRoute =
@@ -29,14 +31,13 @@ const expectsContinue = (req: Request): boolean => req.headers.expect?.toLowerCa
  * before sending it, or whose body is too large to drain, is answered with `Connection: close`.
  */
 export function webhookIntake(
-  prechecks: Readonly<Record<string, WebhookPrecheck>>,
+  prechecks: ReadonlyMap<string, WebhookPrecheck | undefined>,
   bodyLimitBytes: number,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const slash = req.path.indexOf('/', 1);
     const provider = slash === -1 ? req.path.slice(1) : req.path.slice(1, slash);
-    const precheck = Object.hasOwn(prechecks, provider) ? prechecks[provider] : undefined;
-    if (precheck === undefined || req.method !== 'POST') return next(); // the router answers 404/405
+    if (!prechecks.has(provider) || req.method !== 'POST') return next(); // the router answers 404/405
     const length = Number(req.headers['content-length'] ?? 0);
     try {
       const encoding = req.headers['content-encoding']?.trim().toLowerCase();
@@ -57,7 +58,7 @@ export function webhookIntake(
           'The body is larger than the configured limit.',
         );
       }
-      precheck(req, slash === -1 ? '' : req.path.slice(slash));
+      prechecks.get(provider)?.(req, slash === -1 ? '' : req.path.slice(slash));
     } catch (err) {
       if (!(err instanceof ProblemException)) return next(err);
       if (expectsContinue(req) || length > bodyLimitBytes) res.setHeader('Connection', 'close');

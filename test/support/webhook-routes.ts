@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { ProblemCode } from 'src/common/problem';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { eyesonEvents, eyesonPath, eyesonToken } from './eyeson-sender';
 import { millicastJsonRequest, signMillicast } from './millicast-sender';
 import { perculusEvents, perculusToken } from './perculus-sender';

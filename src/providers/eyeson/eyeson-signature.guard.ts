@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Request, Response } from 'express';
 import { ProblemException, unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import type { WebhookPrecheck } from 'src/ingestion/webhook-intake';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
 import { refuseWhenDisabled } from 'src/ingestion/signature';
 import { WindowCounter } from 'src/rate-limit/window-counter';
 import { expiryProblem, secretKey, verifyCallbackToken } from 'src/providers/eyeson/eyeson-callback-token';

@@ -1,5 +1,11 @@
 import { ConfigErrors, Env, readInstant, readInt, readSecrets } from 'src/config/env-readers';
 
+declare module 'src/config/provider-registry' {
+  interface ProviderConfigs {
+    eyeson: EyesonConfig;
+  }
+}
+
 export interface EyesonConfig {
   /** Secrets for callback-URL tokens: the first one signs new URLs, every one verifies. */
   secrets: string[];

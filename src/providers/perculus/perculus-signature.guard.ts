@@ -3,7 +3,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import type { Request } from 'express';
 import { ProblemException, unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { atProviderRoute, WebhookPrecheck } from 'src/ingestion/webhook-intake';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
+import { atProviderRoute } from 'src/ingestion/webhook-intake';
 import { IngestionService, rawDeliveryOf } from 'src/ingestion/ingestion.service';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from 'src/ingestion/json-depth';
 import { rawBodyOf, refuseWhenDisabled } from 'src/ingestion/signature';

@@ -3,7 +3,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Request } from 'express';
 import { unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { atProviderRoute, WebhookPrecheck } from 'src/ingestion/webhook-intake';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
+import { atProviderRoute } from 'src/ingestion/webhook-intake';
 import {
   decodeHex,
   hmac,
