@@ -25,7 +25,9 @@ describe('when the service process is killed under load', () => {
   });
 
   it('never answered 2xx for a delivery it had not committed, and loses nothing a sender retries', async () => {
-    const first = await ServiceProcess.start(database.url);
+    // One Eyeson URL takes all the load's Eyeson deliveries: no per-reference limit here.
+    const env = { EYESON_DELIVERIES_PER_MINUTE_PER_REFERENCE: '0' };
+    const first = await ServiceProcess.start(database.url, env);
     service = first;
     const port = new URL(first.baseUrl).port;
     const load = new LoadGenerator(
@@ -37,7 +39,7 @@ describe('when the service process is killed under load', () => {
     await load.answered(60);
     await first.kill(); // kill -9 with requests in flight
     await load.answered(10); // refused while it is down
-    service = await ServiceProcess.start(database.url, {}, Number(port));
+    service = await ServiceProcess.start(database.url, env, Number(port));
     await load.answered(40);
     const outcomes = await load.stop();
 
