@@ -19,6 +19,7 @@ export const TEST_ENV: Record<string, string> = {
   EYESON_CALLBACK_SECRETS: 'eyeson-callback-secret-current-0123',
   // Tests send refusals in bursts on purpose; the refusal delay has tests of its own.
   REFUSAL_DELAY_MS: '0',
+  LIVEKIT_WEBHOOK_KEYS: 'APIlivekitcurrent:livekit-api-secret-current-0123456789abcdef',
 };
 
 export interface TestApp {
