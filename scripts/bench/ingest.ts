@@ -22,6 +22,7 @@ import {
   waitReady,
 } from './bench-processes';
 import { Expected, projectionLag, verifyAnswers, waitForBacklog } from './bench-verify';
+import { floodScenario } from './flood';
 
 /**
  * `npm run bench`: how fast the service acknowledges and projects deliveries, against a reference server on
@@ -44,7 +45,9 @@ import { Expected, projectionLag, verifyAnswers, waitForBacklog } from './bench-
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
  * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
- * LOG_LEVEL are passed to the service when set.
+ * LOG_LEVEL are passed to the service when set. After the open loop, the flood scenario (flood.ts; BENCH_FLOOD=0
+ * leaves it out): refusal throughput against GET /health, and the open loop again under a flood of forged
+ * deliveries.
  */
 
 const env = process.env;
@@ -178,7 +181,8 @@ async function main(): Promise<number> {
       Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
     ) as Record<string, string>;
     const servicePort = await freePort();
-    const serviceEnv = {
+    const serviceScript = join(__dirname, '../../src/main.js');
+    const serviceEnv: Record<string, string> = {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(servicePort),
@@ -190,7 +194,7 @@ async function main(): Promise<number> {
     };
     const service = spawnNode(
       'service',
-      join(__dirname, '../../src/main.js'),
+      serviceScript,
       serviceEnv,
       pg.workDir,
       (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0),
@@ -379,7 +383,7 @@ async function main(): Promise<number> {
     const secondPort = await freePort();
     const second = spawnNode(
       'service-2',
-      join(__dirname, '../../src/main.js'),
+      serviceScript,
       { ...serviceEnv, PORT: String(secondPort) },
       pg.workDir,
     );
@@ -394,6 +398,23 @@ async function main(): Promise<number> {
       openLoop([urls.service, secondUrl], stream, pairRate, DURATION_S, maxConnections, a),
     );
     rows.push(pair);
+
+    if (env.BENCH_FLOOD !== '0') {
+      rows.push(
+        await floodScenario({
+          url: urls.service,
+          serviceEnv,
+          serviceScript,
+          workDir: pg.workDir,
+          durationS: DURATION_S,
+          rate: half,
+          log,
+          genuineRun: (go) => run('service', `${half}/s + flood`, maxConnections, go),
+          openLoopAt: (url, a) => openLoop(url, stream, half, DURATION_S, maxConnections, a),
+          verify: (a) => verify('service', a),
+        }),
+      );
+    }
 
     printTable(rows);
     const atServiceBest = rows.find((r) => r.server === 'reference' && r.load === serviceBest.load)!;
