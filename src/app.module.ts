@@ -10,6 +10,7 @@ import { MetricsModule } from 'src/metrics/metrics.module';
 import { ProvidersModule } from 'src/providers/providers.module';
 import { QueryModule } from 'src/query/query.module';
 import { RateLimitModule } from 'src/rate-limit/rate-limit.module';
+import { ReplayModule } from 'src/replay/replay.module';
 import { RetentionModule } from 'src/retention/retention.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         MetricsModule.register(config),
         RateLimitModule.register(config.rateLimit),
         RetentionModule,
+        ReplayModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

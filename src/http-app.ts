@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
+import { serveConsole } from 'src/console/console-static';
 import { answerClientErrors } from 'src/common/client-error';
 import { PinoNestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
@@ -111,6 +112,7 @@ export async function createHttpApp(
   }
   // Before init: Nest registers its 404 handler at init, and /docs must come before it. Public (no key).
   serveOpenApi(app, buildOpenApiDocument(app));
+  serveConsole(app);
   await app.init();
   return app;
 }

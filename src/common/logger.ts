@@ -24,6 +24,7 @@ export const REDACTED_KEYS = [
   'password',
   'apiKey',
   'apiKeys',
+  'apiReadKeys',
   'webhook_url',
   'webhookUrl',
   'callbackUrl',

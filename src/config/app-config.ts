@@ -34,7 +34,12 @@ export interface AppConfig {
   publicBaseUrl: string;
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
+  /** Keys with the `operate` scope: query, replay deliveries, mint Eyeson URLs. */
   apiKeys: string[];
+  /** Keys with the `read` scope: query only. */
+  apiReadKeys: string[];
+  /** Seconds between heartbeat comments on an idle `GET /api/events/stream`. */
+  eventsStreamHeartbeatSeconds: number;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
   providers: ProvidersConfig;
   metrics: MetricsConfig;
@@ -73,6 +78,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookBodyLimitBytes: readByteSize(env, 'WEBHOOK_BODY_LIMIT', errors, 1024 * 1024, 50 * 1024 * 1024),
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    apiReadKeys: readSecrets(env, 'API_READ_KEYS', errors, 16),
+    eventsStreamHeartbeatSeconds: readInt(env, 'EVENTS_STREAM_HEARTBEAT_SECONDS', errors, 15, {
+      min: 1,
+      max: 300,
+    }),
     log: {
       level: readEnum(
         env,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PROVIDER_NAMES } from 'src/providers/provider-configs';
-import { PageQueryDto, ProviderFilter } from 'src/query/query-params';
+import { PageQueryDto, ProviderFilter, TimestampFilter } from 'src/query/query-params';
 
 export const DELIVERY_STATUSES = ['accepted', 'rejected', 'failed'] as const;
 
@@ -18,6 +18,12 @@ export class DeliveryListQueryDto extends PageQueryDto {
 
   @ProviderFilter()
   provider?: string;
+
+  @TimestampFilter('Only deliveries received at or after this time.')
+  since?: string;
+
+  @TimestampFilter('Only deliveries received before this time.')
+  until?: string;
 }
 
 export class DeliveryDto {

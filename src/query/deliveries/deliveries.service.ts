@@ -34,6 +34,8 @@ export function deliveriesStatement(query: DeliveryListQueryDto): SqlStatement {
   const where: string[] = [];
   if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
   if (query.provider !== undefined) where.push(`provider = ${p.add(query.provider)}`);
+  if (query.since !== undefined) where.push(`received_at >= ${p.add(query.since)}::timestamptz`);
+  if (query.until !== undefined) where.push(`received_at < ${p.add(query.until)}::timestamptz`);
   if (query.cursor !== undefined) {
     const [id] = decodeCursor('deliveries', query.cursor, ['bigint']);
     where.push(`id < ${p.add(id)}::bigint`);
