@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The console's own files: plain ES modules, no build step (copied next to the compiled code by nest build). */
-const PUBLIC_DIR = join(__dirname, 'public');
+export const CONSOLE_PUBLIC_DIR = join(__dirname, 'public');
 
 /**
  * The npm packages the console loads in the browser, each from its own published ES-module build: URL
@@ -39,7 +39,7 @@ export function importMapHash(html: string): string {
  * sessionStorage and sends it as a Bearer header; it never puts it in a URL.
  */
 export function serveConsole(app: NestExpressApplication): void {
-  const index = readFileSync(join(PUBLIC_DIR, 'index.html'), 'utf8');
+  const index = readFileSync(join(CONSOLE_PUBLIC_DIR, 'index.html'), 'utf8');
   const csp = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -73,6 +73,6 @@ export function serveConsole(app: NestExpressApplication): void {
       );
     }
   }
-  router.use(express.static(PUBLIC_DIR, { index: false, maxAge: 0 }));
+  router.use(express.static(CONSOLE_PUBLIC_DIR, { index: false, maxAge: 0 }));
   app.use('/console', router);
 }

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { clearKey, getKey, whenUnauthorized } from '/console/api.js';
 import { html } from '/console/html.js';
 import { DeliveriesPage } from '/console/pages/deliveries.js';
@@ -36,9 +36,12 @@ function App() {
     });
     return () => removeEventListener('hashchange', onHash);
   }, []);
+  const firstRender = useRef(true);
   useEffect(() => {
-    // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
-    document.querySelector('main h1')?.focus();
+    // After a navigation, move focus to the new page's heading, so keyboard and screen-reader users land on
+    // it; a fresh load keeps the browser's own start (the skip link first).
+    if (firstRender.current) firstRender.current = false;
+    else document.querySelector('main h1')?.focus();
   }, [route.page, route.provider, route.id, signedIn]);
 
   if (!signedIn) return html`<${SignIn} onSignedIn=${() => setSignedIn(true)} />`;

@@ -42,11 +42,15 @@ function chartData(events, late, lanes) {
 function timelineOptions(lanes, events, late, onPick) {
   const dot = (colour) => ({ show: true, size: 9, width: 1, stroke: colour, fill: colour });
   const narrow = matchMedia('(max-width: 640px)').matches;
-  // The lane axis is as wide as the longest type name (about 7.4 px a character), within bounds.
-  const longest = Math.max(...lanes.map((l) => l.length));
-  const axisSize = Math.min(narrow ? 100 : 260, Math.max(60, 16 + longest * 7.4));
-  const fits = Math.floor((axisSize - 16) / 7.4);
-  const laneLabel = (l) => (l.length > fits ? `${l.slice(0, fits - 1)}…` : l);
+  // On a phone, type names are cut short; the axis is as wide as its longest label (measured in its font).
+  const laneLabel = (l) => (narrow && l.length > 12 ? `${l.slice(0, 11)}…` : l);
+  const axisSize = (u, values, axisIdx, cycleNum) => {
+    const axis = u.axes[axisIdx];
+    if (cycleNum > 1) return axis._size;
+    const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+    u.ctx.font = axis.font[0];
+    return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / devicePixelRatio) + 12;
+  };
   return {
     height: Math.max(180, lanes.length * 24 + 70),
     legend: { live: false },
@@ -129,7 +133,9 @@ function EventList({ events, late, selected, onSelect }) {
       html`<li key=${e.id} style=${`top:${i * ROW}px`} class=${i === selected ? 'selected' : ''}>
         <button type="button" aria-pressed=${i === selected} onClick=${() => onSelect(i)}>
           <span class="dot ${sev}" aria-hidden="true"></span>
-          <span class="t">${time(e.occurredAt)}</span>
+          <span class="t"
+            ><span class="d">${time(e.occurredAt).slice(0, 11)}</span>${time(e.occurredAt).slice(11)}</span
+          >
           <span class="ty">${e.type}</span>
           <span class="sev">${e.severity ?? ''}</span>
           ${late[i] && html`<span class="late-tag">late</span>`}
@@ -207,6 +213,7 @@ export function Timeline({ events }) {
   const lateCount = late.filter(Boolean).length;
   return html`
     <div class="timeline">
+      <p class="hint">Drag across the chart to zoom in, double-click to zoom out.</p>
       <${Chart}
         options=${options}
         data=${data}
