@@ -35,6 +35,26 @@ export default tseslint.config(
     },
   },
   {
+    // The core knows no provider: providers are registered from above (src/providers/providers.ts) and the
+    // core reads them through src/config/provider-registry.ts. Specs may load the registered providers.
+    files: ['src/config/**', 'src/database/**', 'src/ingestion/**', 'src/query/**', 'src/common/**'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)providers(/|$)',
+              message:
+                'The core (config, database, ingestion, query, common) must not import from providers/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The console's browser modules: plain JavaScript, no type information.
     files: ['src/console/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,

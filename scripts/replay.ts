@@ -7,10 +7,10 @@ import { AppConfig, loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
-import { webhookAdapter } from 'src/providers/webhook-adapters';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { progressBar, summaryText } from 'src/replay/progress-bar';
 import { replayDeliveries } from 'src/replay/replay';
-import { parseReplayArgs, REPLAY_USAGE, ReplayUsageError } from 'src/replay/replay-args';
+import { parseReplayArgs, replayUsage, ReplayUsageError } from 'src/replay/replay-args';
 
 /**
  * Usage: npm run replay -- --provider wms --status rejected --since 2024-05-01 [--until ...] [--limit n] [--dry-run]
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ReplayUsageError) {
-      process.stderr.write(`${err.message}\n\n${REPLAY_USAGE}\n`);
+      process.stderr.write(`${err.message}\n\n${replayUsage()}\n`);
       return 64; // EX_USAGE
     }
     if (err instanceof InvalidConfigError) {

@@ -227,7 +227,7 @@ describe('the console in a browser', () => {
       .map((l) => JSON.parse(l) as { keyId: string; replay: { deliveryId: string } });
     expect(replayLog).toEqual([
       expect.objectContaining({
-        keyId: expect.stringMatching(/^[0-9a-f]{12}$/),
+        keyId: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
         replay: expect.objectContaining({ deliveryId: rejectedId }),
       }),
     ]);

@@ -1,7 +1,7 @@
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
-import type { ProviderName } from 'src/providers/provider-configs';
-import { webhookAdapter } from 'src/providers/webhook-adapters';
+import type { ProviderName } from 'src/config/provider-registry';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { replayDeliveries, ReplayOptions, ReplaySummary } from 'src/replay/replay';
 import { captureOutput, exited, spawnTs } from './support/spawn-ts';
 import { perculusToken } from './support/perculus-sender';

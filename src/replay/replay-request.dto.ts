@@ -10,7 +10,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { TimestampFilter } from 'src/query/query-params';
 import { REPLAYABLE_STATUSES, ReplayableStatus } from 'src/replay/replay';
 

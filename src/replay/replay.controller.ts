@@ -7,8 +7,8 @@ import { invalidParameter, ProblemException } from 'src/common/problem';
 import { ApiProblems } from 'src/common/problem.dto';
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
-import type { ProviderName } from 'src/providers/provider-configs';
-import { webhookAdapter } from 'src/providers/webhook-adapters';
+import type { ProviderName } from 'src/config/provider-registry';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { REPLAYABLE_STATUSES, ReplayableStatus, replayDeliveries, ReplayOptions } from 'src/replay/replay';
 import { MAX_REPLAY_PER_REQUEST, ReplayRequestDto, ReplaySummaryDto } from 'src/replay/replay-request.dto';
 
@@ -46,7 +46,7 @@ export class ReplayController {
     );
     this.logger.log({
       msg: 'replay requested',
-      keyId: req.apiCaller?.keyId,
+      keyId: req.apiKeyId,
       requestId: req.requestId,
       replay: { ...body, provider: options.provider },
       summary,

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import type { WebhookRequest } from './webhook-routes';
 
 /**
