@@ -1,11 +1,16 @@
 import { runDemo } from '../scripts/simulator/demo-day';
 import { send } from '../scripts/simulator/http-client';
-import { SIMULATORS } from '../scripts/simulator/simulators';
-import type { ProviderSimulator } from '../scripts/simulator/simulator.types';
+import { PROVIDERS } from 'src/providers/providers';
+import { wmsMeasurementId } from 'src/providers/wms/wms.simulator';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
+import { loadSimulators } from '../scripts/simulator/simulators';
 import { parsePrometheus, sampleValue } from './support/prometheus';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
-const simulators = Object.values(SIMULATORS).filter((s): s is ProviderSimulator => s !== undefined);
+let simulators: ProviderSimulator[];
+beforeAll(async () => {
+  simulators = await loadSimulators();
+});
 const count = async (t: TestApp, sql: string, provider: string): Promise<number> =>
   (await t.db.query<{ n: number }>(sql, [provider])).rows[0].n;
 
@@ -18,10 +23,16 @@ describe('sender simulator', () => {
     await t.close();
   });
 
-  describe.each(simulators.map((s) => [s.provider, s] as const))('%s', (provider, simulator) => {
-    it.each(simulator.events.map((e) => [e]))(
-      'builds and signs %s so that the service accepts it',
-      async (event) => {
+  it('has a simulator for every registered provider', () => {
+    expect(simulators.map((s) => s.provider)).toEqual(PROVIDERS.map((p) => p.name));
+  });
+
+  it.each(PROVIDERS.map((p) => [p.name]))(
+    '%s: builds and signs every documented event so that the service accepts it',
+    async (provider) => {
+      const simulator = simulators.find((s) => s.provider === provider);
+      if (simulator === undefined) throw new Error(`no simulator for ${provider}`);
+      for (const event of simulator.events) {
         const req = simulator.build(event, {
           secret: TEST_ENV[simulator.secretVariable],
           session: `sim-${provider}-${event.replace(/[^A-Za-z0-9]/g, '-')}`,
@@ -29,7 +40,8 @@ describe('sender simulator', () => {
           env: TEST_ENV,
         });
         const res = await send(t.baseUrl, req);
-        expect({ status: res.status, body: res.json }).toMatchObject({
+        expect({ event, status: res.status, body: res.json }).toMatchObject({
+          event,
           status: 200,
           body: { status: 'accepted' },
         });
@@ -37,10 +49,11 @@ describe('sender simulator', () => {
         const { rows } = await t.db.query<{ known: boolean }>(`SELECT known FROM events WHERE id = $1`, [
           res.json?.eventId,
         ]);
-        expect(rows).toEqual([{ known: true }]);
-      },
-    );
-  });
+        expect({ event, rows }).toEqual({ event, rows: [{ known: true }] });
+      }
+      expect(simulator.events.length).toBeGreaterThan(0);
+    },
+  );
 
   it('refuses (401) what is signed with another secret: the signature is real', async () => {
     for (const simulator of simulators) {
@@ -109,7 +122,7 @@ describe('npm run demo (its core, runDemo)', () => {
       const { rows } = await t.db.query(
         `SELECT m.status, count(x.*)::int AS samples FROM measurements m LEFT JOIN measurement_samples x ON x.measurement_id = m.id
          WHERE m.provider = 'wms' AND m.external_id = $1 GROUP BY m.status`,
-        [result.ids.wmsMeasurement],
+        [wmsMeasurementId(result.ids.sessions.wms)],
       );
       expect(rows).toEqual([{ status: expect.any(String), samples: 3 }]);
     }
