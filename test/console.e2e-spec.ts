@@ -5,7 +5,8 @@ import { Pool } from 'pg';
 import type { Page } from 'playwright-core';
 import { runDemo, type DemoIds } from '../scripts/simulator/demo-day';
 import { send as simSend } from '../scripts/simulator/http-client';
-import { wmsRequest } from '../scripts/simulator/wms.simulator';
+import { millicastStream } from 'src/providers/millicast/millicast.simulator';
+import { wmsMeasurementId, wmsRequest } from 'src/providers/wms/wms.simulator';
 import { launchBrowser, type Browser } from './support/browser';
 import { ServiceProcess } from './support/child-servers';
 import { storeRejected } from './support/stored-deliveries';
@@ -67,6 +68,7 @@ describe('the console in a browser', () => {
   let browser: Browser;
   let ids: DemoIds;
   let wmsStart: number;
+  const wmsSession = () => ids.sessions.wms;
   const requested: string[] = [];
 
   beforeAll(async () => {
@@ -82,7 +84,7 @@ describe('the console in a browser', () => {
     expect(demo.failures).toEqual([]);
     ids = demo.ids;
     const first = (await (
-      await fetch(`${service.baseUrl}/api/sessions/wms/${ids.wmsSession}/events?limit=1`, {
+      await fetch(`${service.baseUrl}/api/sessions/wms/${wmsSession()}/events?limit=1`, {
         headers: { Authorization: `Bearer ${TEST_API_KEY}` },
       })
     ).json()) as { items: Array<{ occurredAt: string }> };
@@ -93,11 +95,11 @@ describe('the console in a browser', () => {
       wmsRequest(
         {
           timestamp: wmsStart + 12,
-          sessionId: ids.wmsSession,
+          sessionId: wmsSession(),
           sequence: 13,
           event: 'PAGE_VISIBILITY_CHANGE',
           severity: 'WARNING',
-          payload: { measurementId: ids.wmsMeasurement, state: 'HIDDEN' },
+          payload: { measurementId: wmsMeasurementId(wmsSession()), state: 'HIDDEN' },
         },
         { secret: TEST_ENV.WMS_MAC_SECRETS, env: TEST_ENV },
       ),
@@ -119,11 +121,11 @@ describe('the console in a browser', () => {
     const request = wmsRequest(
       {
         timestamp: wmsStart + 47 + sequence,
-        sessionId: ids.wmsSession,
+        sessionId: wmsSession(),
         sequence,
         event: 'INTERMEDIATE_RESULTS',
         severity: 'INFO',
-        payload: { measurementId: ids.wmsMeasurement, snr, sequence: sequence - 10 },
+        payload: { measurementId: wmsMeasurementId(wmsSession()), snr, sequence: sequence - 10 },
       },
       { secret: TEST_ENV.WMS_MAC_SECRETS, env: TEST_ENV },
     );
@@ -140,12 +142,12 @@ describe('the console in a browser', () => {
     await page.getByLabel('API key').waitFor(WAIT);
     await shot(page, 'sign-in');
     await signIn(page, service.baseUrl, TEST_API_KEY);
-    await page.getByRole('link', { name: ids.wmsSession }).waitFor(WAIT);
+    await page.getByRole('link', { name: wmsSession() }).waitFor(WAIT);
     await page.getByText('Live', { exact: true }).first().waitFor(WAIT);
     await shot(page, 'sessions');
 
     // The session the demo filled: state, timeline marks (info blue, the late one amber and ringed), SNR plot.
-    await page.getByRole('link', { name: ids.wmsSession }).click();
+    await page.getByRole('link', { name: wmsSession() }).click();
     await page.getByText('14 events').waitFor(WAIT);
     await page.locator('.timeline canvas').waitFor(WAIT);
     expect(await page.locator('.state').textContent()).toContain('redirected');
@@ -205,7 +207,9 @@ describe('the console in a browser', () => {
 
     // The Millicast stream page shows the latest thumbnail (fetched with the key, shown from a blob: URL).
     await page.getByRole('link', { name: 'Streams' }).click();
-    const thumb = page.getByRole('img', { name: `Latest thumbnail of stream ${ids.millicast.streamId}` });
+    const thumb = page.getByRole('img', {
+      name: `Latest thumbnail of stream ${millicastStream(ids.sessions.millicast).streamId}`,
+    });
     await thumb.waitFor(WAIT);
     expect(
       await page.evaluate(
@@ -247,7 +251,7 @@ describe('the console in a browser', () => {
     await page.getByRole('heading', { name: 'Sessions' }).waitFor(WAIT);
     await shot(page, 'sessions-phone');
     const pages: Array<[string, string, string]> = [
-      [`#/sessions/wms/${ids.wmsSession}`, '15 events', 'session-phone'],
+      [`#/sessions/wms/${wmsSession()}`, '15 events', 'session-phone'],
       ['#/deliveries', 'Open delivery', 'deliveries-phone'],
       ['#/streams', 'Latest thumbnail', 'streams-phone'],
     ];
