@@ -9,6 +9,7 @@ import { millicastStream } from 'src/providers/millicast/millicast.simulator';
 import { wmsMeasurementId, wmsRequest } from 'src/providers/wms/wms.simulator';
 import { launchBrowser, type Browser } from './support/browser';
 import { ServiceProcess } from './support/child-servers';
+import { waitForBacklog } from './support/projection';
 import { storeRejected } from './support/stored-deliveries';
 import { createTestDatabase, TEST_API_KEY, TEST_ENV } from './support/test-app';
 
@@ -83,6 +84,7 @@ describe('the console in a browser', () => {
     const demo = await runDemo({ baseUrl: service.baseUrl, apiKey: TEST_API_KEY, env: TEST_ENV });
     expect(demo.failures).toEqual([]);
     ids = demo.ids;
+    await waitForBacklog(service.baseUrl);
     const first = (await (
       await fetch(`${service.baseUrl}/api/sessions/wms/${wmsSession()}/events?limit=1`, {
         headers: { Authorization: `Bearer ${TEST_API_KEY}` },
@@ -105,6 +107,7 @@ describe('the console in a browser', () => {
       ),
     );
     expect(late.status).toBe(200);
+    await waitForBacklog(service.baseUrl);
     browser = await launchBrowser(DESKTOP);
     browser.context.on('request', (r) => requested.push(r.url()));
   });

@@ -4,6 +4,7 @@ import { PROVIDERS } from 'src/providers/providers';
 import { wmsMeasurementId } from 'src/providers/wms/wms.simulator';
 import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { loadSimulators } from '../scripts/simulator/simulators';
+import { waitForBacklog, waitForProjection } from './support/projection';
 import { parsePrometheus, sampleValue } from './support/prometheus';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
@@ -46,8 +47,9 @@ describe('sender simulator', () => {
           body: { status: 'accepted' },
         });
         // A documented event: the service recognises it (an unknown one would be kept with known = false).
+        const { eventId } = await waitForProjection(t.baseUrl, { status: res.status, body: res.json });
         const { rows } = await t.db.query<{ known: boolean }>(`SELECT known FROM events WHERE id = $1`, [
-          res.json?.eventId,
+          eventId,
         ]);
         expect({ event, rows }).toEqual({ event, rows: [{ known: true }] });
       }
@@ -94,6 +96,7 @@ describe('npm run demo (its core, runDemo)', () => {
     expect(result.failures).toEqual([]);
     expect(progress).toEqual(Array.from({ length: result.total }, (_, i) => i + 1));
     expect([...result.providers].sort()).toEqual(simulators.map((s) => s.provider).sort());
+    await waitForBacklog(t.baseUrl);
 
     const m = parsePrometheus(
       (await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200)).text,
@@ -133,6 +136,7 @@ describe('npm run demo (its core, runDemo)', () => {
     const result = await runDemo({ baseUrl: t.baseUrl, apiKey: TEST_API_KEY, env: TEST_ENV, runId: 'again' });
     expect(result.failures).toEqual([]);
     expect(Object.values(result.outcomes).every((o) => Object.keys(o).join() === 'accepted')).toBe(true);
+    await waitForBacklog(t.baseUrl);
     expect(
       await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-'),
     ).toBeGreaterThan(before);

@@ -7,6 +7,7 @@ import { invalidParameter, ProblemException } from 'src/common/problem';
 import { ApiProblems } from 'src/common/problem.dto';
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
+import { Projector } from 'src/ingestion/projector';
 import type { ProviderName } from 'src/config/provider-registry';
 import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { REPLAYABLE_STATUSES, ReplayableStatus, replayDeliveries, ReplayOptions } from 'src/replay/replay';
@@ -22,6 +23,7 @@ export class ReplayController {
   constructor(
     private readonly db: Database,
     private readonly ingestion: IngestionService,
+    private readonly projector: Projector,
     private readonly moduleRef: ModuleRef,
   ) {}
 
@@ -41,7 +43,12 @@ export class ReplayController {
   async replay(@Body() body: ReplayRequestDto, @Req() req: Request): Promise<ReplaySummaryDto> {
     const options = await this.options(body);
     const summary = await replayDeliveries(
-      { db: this.db, ingestion: this.ingestion, adapter: webhookAdapter(this.moduleRef, options.provider) },
+      {
+        db: this.db,
+        ingestion: this.ingestion,
+        projector: this.projector,
+        adapter: webhookAdapter(this.moduleRef, options.provider),
+      },
       options,
     );
     this.logger.log({

@@ -3,6 +3,8 @@ import { ApiError, get, post } from '/console/api.js';
 import { pretty, PROVIDERS, time } from '/console/format.js';
 import { html } from '/console/html.js';
 
+// As the API names them (GET /api/deliveries `status`).
+const STATUSES = ['rejected', 'failed', 'pending', 'projected'];
 const iso = (local) => (local ? `${local}${local.length === 16 ? ':00' : ''}Z` : '');
 const replayError = (err) =>
   err instanceof ApiError && err.status === 403
@@ -146,9 +148,7 @@ export function DeliveriesPage() {
         >Status
         <select name="status" value=${filters.status}>
           <option value="">any</option>
-          <option value="rejected">rejected</option>
-          <option value="failed">failed</option>
-          <option value="accepted">accepted</option>
+          ${STATUSES.map((st) => html`<option value=${st}>${st}</option>`)}
         </select>
       </label>
       <label>Received from (UTC) <input name="since" type="datetime-local" value=${filters.since} /></label>
