@@ -26,6 +26,7 @@ export async function storeRejected(
     request.body.length,
     'rejected',
     JSON.stringify({ status: 422, code: 'validation-failed', detail: 'refused by an older version' }),
+    null, // body_sha256: the body is kept whole
   ]);
   return rows[0].id;
 }
