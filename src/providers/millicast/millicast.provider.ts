@@ -4,6 +4,7 @@ import { parseMillicastConfig } from 'src/providers/millicast/millicast.config';
 import { MillicastModule } from 'src/providers/millicast/millicast.module';
 import { MILLICAST_SIGNATURE_HEADER } from 'src/providers/millicast/millicast-signature.guard';
 import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
+import { DELETE_OLD_THUMBNAILS } from 'src/providers/millicast/millicast-thumbnail.sql';
 import { MillicastService } from 'src/providers/millicast/millicast.service';
 
 /** Dolby.io Real-time Streaming (Millicast): JSON hooks and JPEG thumbnails, `X-Millicast-Signature`. */
@@ -13,6 +14,11 @@ export const millicastProvider = {
   module: MillicastModule,
   adapter: MillicastService,
   entities: [MillicastThumbnailEntity],
+  retention: {
+    what: 'thumbnails',
+    days: (providers) => providers.millicast.thumbnailRetentionDays,
+    deleteOlderThan: DELETE_OLD_THUMBNAILS,
+  },
   hiddenHeaders: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
   redactKeys: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
   // Loaded by `npm run send` / `npm run demo` only, never by the service.
