@@ -68,4 +68,35 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console's browser modules: plain JavaScript, no type information.
+    files: ['src/console/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'URL',
+          'URLSearchParams',
+          'FormData',
+          'TextDecoderStream',
+          'AbortController',
+          'ResizeObserver',
+          'matchMedia',
+          'devicePixelRatio',
+          'addEventListener',
+          'removeEventListener',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

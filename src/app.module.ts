@@ -12,6 +12,7 @@ import { MetricsModule } from 'src/metrics/metrics.module';
 import { PROVIDERS } from 'src/providers/providers';
 import { QueryModule } from 'src/query/query.module';
 import { RateLimitModule } from 'src/rate-limit/rate-limit.module';
+import { ReplayModule } from 'src/replay/replay.module';
 import { RetentionModule } from 'src/retention/retention.module';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         MetricsModule.register(config),
         RateLimitModule.register(config.rateLimit),
         RetentionModule,
+        ReplayModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

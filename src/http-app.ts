@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
+import { serveConsole } from 'src/console/console-static';
 import { ApiKeys } from 'src/common/api-key.guard';
 import { answerClientErrors } from 'src/common/client-error';
 import { nestLogger } from 'src/common/logger';
@@ -138,7 +139,10 @@ export async function createHttpApp(
   }
   // Before init: Nest registers its 404 handler at init, and /docs must come before it.
   const document = buildOpenApiDocument(app);
-  serveOpenApi(app, document, { isPublic: config.docsPublic, apiKeys: new ApiKeys(config.apiKeys) });
+  serveOpenApi(app, document, {
+    isPublic: config.docsPublic,
+    apiKeys: new ApiKeys(config.apiKeys, config.apiReadKeys),
+  });
   // GET / says where things are (public: routes only, nothing about the configuration).
   const index = serviceIndex(config, document);
   app
@@ -147,6 +151,7 @@ export async function createHttpApp(
     .get('/', (_req: Request, res: Response) => {
       res.json(index);
     });
+  serveConsole(app);
   await app.init();
   return app;
 }

@@ -1,8 +1,6 @@
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import { Projector } from 'src/ingestion/projector';
-import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
-import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import type { ProviderName } from 'src/config/provider-registry';
 import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { replayDeliveries, ReplayOptions, ReplaySummary } from 'src/replay/replay';
@@ -10,6 +8,7 @@ import { captureOutput, exited, spawnTs } from './support/spawn-ts';
 import { perculusToken } from './support/perculus-sender';
 import { stateSnapshot } from './support/state';
 import { waitForProjection } from './support/projection';
+import { storeRejected as storeDelivery } from './support/stored-deliveries';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 import { send, WebhookRequest, WEBHOOK_ROUTES } from './support/webhook-routes';
 
@@ -36,32 +35,8 @@ function replay(
   });
 }
 
-/**
- * Stores a delivery as an older version of the service would have after wrongly refusing it: the exact
- * request, kept as `rejected` with that version's reason, nothing applied.
- */
-async function storeRejected(
-  t: TestApp,
-  provider: ProviderName,
-  request: WebhookRequest,
-  receivedAt = new Date(),
-): Promise<string> {
-  const context = provider === 'eyeson' ? { [REFERENCE_CONTEXT_KEY]: 'fault-suite-call' } : {};
-  const { rows } = await t.db.query<{ id: string }>(INSERT_DELIVERY, [
-    provider,
-    receivedAt,
-    `old-version-${Math.random().toString(36).slice(2)}`,
-    'application/json',
-    JSON.stringify({ 'content-type': 'application/json' }),
-    JSON.stringify(context),
-    request.body,
-    request.body.length,
-    'rejected',
-    JSON.stringify({ status: 422, code: 'validation-failed', detail: 'refused by an older version' }),
-    null,
-  ]);
-  return rows[0].id;
-}
+const storeRejected = (t: TestApp, provider: ProviderName, request: WebhookRequest, receivedAt?: Date) =>
+  storeDelivery(t.db, provider, request, receivedAt);
 
 async function delivery(t: TestApp, id: string) {
   const { rows } = await t.db.query<{

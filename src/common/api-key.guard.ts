@@ -7,6 +7,10 @@ import { ProblemException, unauthorized } from 'src/common/problem';
 import { WindowCounter } from 'src/rate-limit/window-counter';
 
 const NO_API_KEY = 'hooktrail:no-api-key';
+const SCOPE = 'hooktrail:api-scope';
+
+/** `read` queries; `operate` also changes things (replays deliveries, mints Eyeson callback URLs). */
+export type ApiScope = 'read' | 'operate';
 
 /**
  * Marks a controller or route as not needing an API key: health checks, and webhook routes, which are
@@ -14,34 +18,46 @@ const NO_API_KEY = 'hooktrail:no-api-key';
  */
 export const NoApiKey = (): ClassDecorator & MethodDecorator => SetMetadata(NO_API_KEY, true);
 
+/** Marks a route that changes something: only `operate` keys may call it (every key may read). */
+export const RequiresOperate = (): ClassDecorator & MethodDecorator => SetMetadata(SCOPE, 'operate');
+
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** The configured API keys, compared in constant time (hashed to one length, every key tried). */
+/**
+ * The configured API keys, compared in constant time (hashed to one length, every key tried). API_KEYS are
+ * `operate` keys (what every key could do before scopes existed), API_READ_KEYS `read` keys.
+ */
 export class ApiKeys {
-  private readonly digests: Buffer[];
+  private readonly keys: Array<{ digest: Buffer; scope: ApiScope }>;
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.map(digest);
+  constructor(operateKeys: readonly string[], readKeys: readonly string[] = []) {
+    this.keys = [
+      ...operateKeys.map((key) => ({ digest: digest(key), scope: 'operate' as const })),
+      ...readKeys.map((key) => ({ digest: digest(key), scope: 'read' as const })),
+    ];
   }
 
   /**
-   * A stable, non-secret id of the key `Authorization: Bearer <key>` presents, or null when it presents
-   * none that is configured. Spelling (`bearer`, extra spaces) does not change the id.
+   * A stable, non-secret id and the scope of the key `Authorization: Bearer <key>` presents, or null when
+   * it presents none that is configured. Spelling (`bearer`, extra spaces) does not change the id.
    */
-  match(header: string | undefined): string | null {
+  match(header: string | undefined): { id: string; scope: ApiScope } | null {
     const presented = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!presented) return null;
     const candidate = digest(presented[1]);
-    let matched: Buffer | null = null;
-    for (const key of this.digests) if (timingSafeEqual(key, candidate)) matched = key;
-    return matched === null ? null : matched.toString('base64url').slice(0, 16);
+    let matched: { digest: Buffer; scope: ApiScope } | null = null;
+    for (const key of this.keys) if (timingSafeEqual(key.digest, candidate)) matched = key;
+    return matched === null
+      ? null
+      : { id: matched.digest.toString('base64url').slice(0, 16), scope: matched.scope };
   }
 }
 
 /**
  * `Authorization: Bearer <key>` against every configured key. On success the matched key's id is left on
- * the request, so that the API rate limit counts per key however the header is spelled. Failed attempts
+ * the request, so that the API rate limit counts per key however the header is spelled (and logs can say
+ * who asked); a `read` key on a route marked RequiresOperate is answered 403. Failed attempts
  * are counted per client address (API_AUTH_FAILURES_PER_MINUTE); over the budget every attempt from that
  * address is answered 429 before any key is compared, so guessing keys costs a minute per budget.
  */
@@ -54,16 +70,14 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = new ApiKeys(config.apiKeys);
+    this.keys = new ApiKeys(config.apiKeys, config.apiReadKeys);
     const limit = config.rateLimit.authFailuresPerMinute;
     this.failures = limit > 0 ? new WindowCounter(limit, 60_000) : null;
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const open = this.reflector.getAllAndOverride<boolean>(NO_API_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const targets = [context.getHandler(), context.getClass()];
+    const open = this.reflector.getAllAndOverride<boolean>(NO_API_KEY, targets);
     if (open) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const client = req.ip ?? 'unknown';
@@ -79,8 +93,8 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     const header = req.headers.authorization;
-    const keyId = this.keys.match(header);
-    if (keyId === null) {
+    const key = this.keys.match(header);
+    if (key === null) {
       this.failures?.hit(client);
       throw unauthorized(
         'unauthorized',
@@ -89,7 +103,15 @@ export class ApiKeyGuard implements CanActivate {
           : 'Send an API key as "Authorization: Bearer <key>".',
       );
     }
-    req.apiKeyId = keyId;
+    req.apiKeyId = key.id;
+    if (this.reflector.getAllAndOverride<ApiScope>(SCOPE, targets) === 'operate' && key.scope !== 'operate') {
+      throw new ProblemException(
+        403,
+        'insufficient-scope',
+        'Forbidden',
+        'This API key may only read; replaying deliveries and minting URLs need an operate key (API_KEYS).',
+      );
+    }
     return true;
   }
 }

@@ -22,6 +22,7 @@ const REDACTED_KEYS = [
   'password',
   'apiKey',
   'apiKeys',
+  'apiReadKeys',
   'databaseUrl',
   'connectionString',
 ];

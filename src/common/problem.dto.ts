@@ -61,6 +61,19 @@ const EXAMPLES = {
       requestId: 'corr-123',
     },
   },
+  403: {
+    description: 'The API key is a `read` key; this route needs an `operate` key (API_KEYS).',
+    example: {
+      type: 'urn:hooktrail:problem:insufficient-scope',
+      title: 'Forbidden',
+      status: 403,
+      code: 'insufficient-scope',
+      detail:
+        'This API key may only read; replaying deliveries and minting URLs need an operate key (API_KEYS).',
+      instance: '/api/deliveries/replay',
+      requestId: 'corr-123',
+    },
+  },
   404: {
     description: 'Nothing with this provider and id.',
     example: {

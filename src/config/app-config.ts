@@ -37,7 +37,12 @@ export interface AppConfig {
   publicBaseUrl: string;
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
+  /** Keys with the `operate` scope: query, replay deliveries, mint Eyeson URLs. */
   apiKeys: string[];
+  /** Keys with the `read` scope: query only. */
+  apiReadKeys: string[];
+  /** Seconds between heartbeat comments on an idle `GET /api/events/stream`. */
+  eventsStreamHeartbeatSeconds: number;
   /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
   docsPublic: boolean;
   http: HttpServerConfig;
@@ -94,6 +99,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookBodyLimitBytes,
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    apiReadKeys: readSecrets(env, 'API_READ_KEYS', errors, 16),
+    eventsStreamHeartbeatSeconds: readInt(env, 'EVENTS_STREAM_HEARTBEAT_SECONDS', errors, 15, {
+      min: 1,
+      max: 300,
+    }),
     docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
     http: parseHttpServerConfig(env, errors),
     log: {

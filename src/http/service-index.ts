@@ -8,6 +8,8 @@ export interface ServiceIndex {
   docs: string;
   openapi: string;
   health: string;
+  /** The web console (sign in with an API key). */
+  console: string;
   /** Every webhook route, by provider (a path parameter such as `{token}` is the sender's credential). */
   webhooks: Record<string, string>;
 }
@@ -25,6 +27,7 @@ export function serviceIndex(config: AppConfig, document: OpenAPIObject): Servic
     docs: `${base}/docs`,
     openapi: `${base}/docs-json`,
     health: `${base}/health`,
+    console: `${base}/console`,
     webhooks,
   };
 }
@@ -50,6 +53,7 @@ export function logBanner(logger: Logger, config: AppConfig, index: ServiceIndex
     [
       `hooktrail is listening on ${config.publicBaseUrl}`,
       `  API docs   ${index.docs}`,
+      `  console    ${index.console}`,
       '  webhooks:',
       ...rows,
     ].join('\n'),

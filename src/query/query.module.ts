@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveriesController } from 'src/query/deliveries/deliveries.controller';
 import { DeliveriesService } from 'src/query/deliveries/deliveries.service';
+import { EventStreamService } from 'src/query/events/event-stream.service';
 import { EventsController } from 'src/query/events/events.controller';
 import { EventsService } from 'src/query/events/events.service';
 import { MeasurementsController } from 'src/query/measurements/measurements.controller';
@@ -19,6 +20,13 @@ import { SessionsService } from 'src/query/sessions/sessions.service';
     EventsController,
     DeliveriesController,
   ],
-  providers: [SessionsService, RecordingsService, MeasurementsService, EventsService, DeliveriesService],
+  providers: [
+    SessionsService,
+    RecordingsService,
+    MeasurementsService,
+    EventsService,
+    EventStreamService,
+    DeliveriesService,
+  ],
 })
 export class QueryModule {}

@@ -18,6 +18,8 @@ export interface ReplayOptions {
   until?: Date;
   /** At most this many deliveries, oldest first. */
   limit?: number;
+  /** Only these deliveries (still within the other filters). */
+  deliveryIds?: string[];
   /** Decode and map only: report what would happen, write nothing. */
   dryRun: boolean;
 }
@@ -57,12 +59,13 @@ interface StoredDelivery {
 
 const PAGE = 100;
 
-const FILTER = `provider = $1 AND status = ANY($2) AND received_at >= $3 AND ($4::timestamptz IS NULL OR received_at < $4)`;
+const FILTER = `provider = $1 AND status = ANY($2) AND received_at >= $3 AND ($4::timestamptz IS NULL OR received_at < $4)
+  AND ($5::bigint[] IS NULL OR id = ANY($5))`;
 const COUNT = `SELECT count(*)::int AS n FROM deliveries WHERE ${FILTER}`;
 // Keyset pagination on id (index on status, provider, id): a delivery that stays rejected is not seen twice.
 const SELECT_PAGE = `
 SELECT id, received_at, request_id, content_type, headers, context, body, body_sha256
-FROM deliveries WHERE ${FILTER} AND id > $5 ORDER BY id LIMIT $6`;
+FROM deliveries WHERE ${FILTER} AND id > $6 ORDER BY id LIMIT $7`;
 
 type Outcome = Exclude<keyof ReplaySummary, 'selected'>;
 
@@ -82,7 +85,13 @@ export async function replayDeliveries(
   if (deps.adapter.provider !== options.provider) {
     throw new Error(`adapter for ${deps.adapter.provider} given to replay ${options.provider}`);
   }
-  const filter = [options.provider, options.statuses, options.since, options.until ?? null];
+  const filter = [
+    options.provider,
+    options.statuses,
+    options.since,
+    options.until ?? null,
+    options.deliveryIds ?? null,
+  ];
   const { rows } = await deps.db.query<{ n: number }>(COUNT, filter);
   const selected = Math.min(rows[0].n, options.limit ?? Number.POSITIVE_INFINITY);
   const summary: ReplaySummary = { selected, accepted: 0, duplicate: 0, rejected: 0, failed: 0, skipped: 0 };

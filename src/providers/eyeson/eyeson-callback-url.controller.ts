@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresOperate } from 'src/common/api-key.guard';
 import { ProblemException } from 'src/common/problem';
+import { ApiProblems } from 'src/common/problem.dto';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import {
   CallbackUrlDto,
@@ -17,9 +19,10 @@ import {
 } from 'src/providers/eyeson/eyeson-callback-token';
 import { EyesonRevokedUrls } from 'src/providers/eyeson/eyeson-revoked-urls.service';
 
-/** Mints the signed `webhook_url` a team passes to StreamRec for one call, and revokes one. Needs an API key. */
+/** Mints the signed `webhook_url` a team passes to StreamRec for one call, and revokes one. Needs an `operate` API key. */
 @ApiTags('eyeson')
 @ApiBearerAuth('api-key')
+@RequiresOperate()
 @Controller('api/eyeson/callback-urls')
 export class EyesonCallbackUrlController {
   constructor(
@@ -33,6 +36,7 @@ export class EyesonCallbackUrlController {
     summary: 'Mint a signed callback URL bound to a reference, valid for EYESON_CALLBACK_URL_TTL_DAYS',
   })
   @ApiCreatedResponse({ type: CallbackUrlDto })
+  @ApiProblems(401, 403)
   create(@Body() body: CreateCallbackUrlDto): CallbackUrlDto {
     const eyeson = this.config.providers.eyeson;
     const [secret] = eyeson.secrets;
@@ -58,6 +62,7 @@ export class EyesonCallbackUrlController {
     summary: 'Revoke one callback URL: its deliveries are refused from now on (401 token-revoked)',
   })
   @ApiOkResponse({ type: RevokedCallbackUrlDto })
+  @ApiProblems(401, 403)
   async revoke(@Body() body: RevokeCallbackUrlDto): Promise<RevokedCallbackUrlDto> {
     const token = tokenOfCallbackUrl(body.url);
     const check =

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { DELIVERY_STATUSES } from 'src/ingestion/delivery.entity';
-import { PageQueryDto, ProviderFilter } from 'src/query/query-params';
+import { PageQueryDto, ProviderFilter, TimestampFilter } from 'src/query/query-params';
 
 const STATUS_TEXT =
   'pending: acknowledged, not yet on the timeline; projected: on the timeline and in the state; ' +
@@ -26,6 +26,12 @@ export class DeliveryListQueryDto extends PageQueryDto {
 
   @ProviderFilter()
   provider?: string;
+
+  @TimestampFilter('Only deliveries received at or after this time.')
+  since?: string;
+
+  @TimestampFilter('Only deliveries received before this time.')
+  until?: string;
 }
 
 export class DeliveryDto {

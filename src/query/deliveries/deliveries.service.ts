@@ -46,6 +46,8 @@ export function deliveriesStatement(query: DeliveryListQueryDto): SqlStatement {
   const where: string[] = [];
   if (query.status !== undefined) where.push(`d.status = ${p.add(query.status)}`);
   if (query.provider !== undefined) where.push(`d.provider = ${p.add(query.provider)}`);
+  if (query.since !== undefined) where.push(`d.received_at >= ${p.add(query.since)}::timestamptz`);
+  if (query.until !== undefined) where.push(`d.received_at < ${p.add(query.until)}::timestamptz`);
   if (query.cursor !== undefined) {
     const [id] = decodeCursor('deliveries', query.cursor, ['bigint']);
     where.push(`d.id < ${p.add(id)}::bigint`);

@@ -164,6 +164,12 @@ function toDto(r: EventRow): EventDto {
   };
 }
 
+export interface FeedEntry {
+  item: EventDto;
+  /** Where the feed continues after this event. */
+  cursor: string;
+}
+
 @Injectable()
 export class EventsService {
   constructor(private readonly db: Database) {}
@@ -178,12 +184,17 @@ export class EventsService {
   }
 
   async feed(query: EventFeedQueryDto): Promise<EventFeedPageDto> {
+    const entries = await this.feedEntries(query);
+    return {
+      items: entries.map((e) => e.item),
+      nextCursor: entries.at(-1)?.cursor ?? query.cursor ?? null,
+    };
+  }
+
+  /** One feed page with the cursor of each event (the stream's event ids), in feed order. */
+  async feedEntries(query: EventFeedQueryDto): Promise<FeedEntry[]> {
     const { text, values } = feedStatement(query);
     const { rows } = await this.db.query<EventRow>(text, values);
-    const last = rows[rows.length - 1];
-    return {
-      items: rows.map(toDto),
-      nextCursor: last === undefined ? (query.cursor ?? null) : encodeCursor('events', [last.tx_id, last.id]),
-    };
+    return rows.map((r) => ({ item: toDto(r), cursor: encodeCursor('events', [r.tx_id, r.id]) }));
   }
 }
