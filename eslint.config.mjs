@@ -50,6 +50,7 @@ export default tseslint.config(
       'src/rate-limit/**',
       'src/replay/**',
       'src/retention/**',
+      'src/http/**',
     ],
     ignores: ['**/*.spec.ts'],
     rules: {

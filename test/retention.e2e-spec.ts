@@ -87,16 +87,16 @@ describe('retention', () => {
       const retention = t.app.get(RetentionService);
 
       await other.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK.retention]); // "another instance"
-      expect(await retention.runOnce()).toEqual({ ran: false, bodiesPurged: 0, thumbnailsDeleted: 0 });
+      expect(await retention.runOnce()).toEqual({ ran: false, bodiesPurged: 0, deleted: {} });
       expect((await bodies(t, ids)).every((b) => b.has_body)).toBe(true);
 
       await other.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK.retention]);
       expect(await retention.runOnce()).toEqual({
         ran: true,
         bodiesPurged: ids.length,
-        thumbnailsDeleted: 0,
+        deleted: {},
       });
-      expect(await retention.runOnce()).toEqual({ ran: true, bodiesPurged: 0, thumbnailsDeleted: 0 });
+      expect(await retention.runOnce()).toEqual({ ran: true, bodiesPurged: 0, deleted: {} });
     } finally {
       await other.end();
       await t.close();
@@ -126,7 +126,7 @@ describe('retention', () => {
       const state = await stateFingerprint(t);
 
       const run = await t.app.get(RetentionService).runOnce();
-      expect(run).toEqual({ ran: true, bodiesPurged: 0, thumbnailsDeleted: 1 });
+      expect(run).toEqual({ ran: true, bodiesPurged: 0, deleted: { 'millicast.thumbnails': 1 } });
       const { rows } = await t.db.query<{ delivery_id: string }>(
         `SELECT delivery_id FROM millicast_thumbnails`,
       );
@@ -146,7 +146,7 @@ describe('retention', () => {
       await backdate(t, old, 91);
       const retention = t.app.get(RetentionService);
       expect(retention.enabled).toBe(true);
-      expect(await retention.runOnce()).toMatchObject({ bodiesPurged: old.length, thumbnailsDeleted: 0 });
+      expect(await retention.runOnce()).toMatchObject({ bodiesPurged: old.length, deleted: {} });
       expect((await bodies(t, kept)).every((b) => b.has_body && !b.purged)).toBe(true);
       expect((await bodies(t, old)).every((b) => !b.has_body && b.purged)).toBe(true);
     } finally {

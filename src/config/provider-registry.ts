@@ -20,6 +20,19 @@ export interface ProviderConfigs {
   [name: ProviderName]: ProviderConfig;
 }
 
+/**
+ * Rows of a provider's own table that retention deletes when they are older than the provider's setting
+ * (one batch per statement; instances take turns under the retention lock).
+ */
+export interface ProviderRetention {
+  /** What the rows are, for the run's report (`<provider>.<what>`), e.g. `thumbnails`. */
+  what: string;
+  /** Days to keep, from the provider's configuration; 0 keeps them. */
+  days(providers: ProviderConfigs): number;
+  /** Deletes at most $2 rows older than $1 (oldest first, skipping locked rows); its rowCount is reported. */
+  deleteOlderThan: string;
+}
+
 /** Settings of the service that a provider's config may be checked against. */
 export interface ServiceLimits {
   webhookBodyLimitBytes: number;
@@ -40,6 +53,8 @@ export interface ProviderDefinition<S = unknown> {
   adapter: Type<unknown>;
   /** TypeORM entities of tables it owns (their migrations live with all the others in migrations/). */
   entities?: readonly Type<unknown>[];
+  /** What retention deletes of its own rows (the inbox bodies are the core's). */
+  retention?: ProviderRetention;
   /** Lower-case request headers that authenticate its deliveries: kept in the inbox, never shown by the API. */
   hiddenHeaders?: readonly string[];
   /**

@@ -14,7 +14,9 @@ function errorsOf(env: Record<string, string>): string[] {
 
 describe('retention configuration', () => {
   it('keeps inbox bodies 90 days and thumbnails (capped) forever by default, and checks hourly', () => {
-    expect(loadConfig({}).retention).toEqual({ inboxBodyDays: 90, thumbnailDays: 0, intervalSeconds: 3600 });
+    const config = loadConfig({});
+    expect(config.retention).toEqual({ inboxBodyDays: 90, intervalSeconds: 3600 });
+    expect(config.providers.millicast.thumbnailRetentionDays).toBe(0);
   });
 
   it('reads body and thumbnail retention in days and the interval in seconds', () => {
@@ -23,7 +25,8 @@ describe('retention configuration', () => {
       THUMBNAIL_RETENTION_DAYS: '7',
       RETENTION_INTERVAL_SECONDS: '600',
     });
-    expect(config.retention).toEqual({ inboxBodyDays: 30, thumbnailDays: 7, intervalSeconds: 600 });
+    expect(config.retention).toEqual({ inboxBodyDays: 30, intervalSeconds: 600 });
+    expect(config.providers.millicast.thumbnailRetentionDays).toBe(7);
   });
 
   it.each([

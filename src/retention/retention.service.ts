@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { registeredProviders } from 'src/config/provider-registry';
 import { ADVISORY_LOCK } from 'src/database/advisory-lock';
 import { Database } from 'src/database/database';
 import type { RetentionConfig } from 'src/retention/retention.config';
@@ -17,26 +18,31 @@ WHERE id IN (
   ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
 )`;
 
-const DELETE_THUMBNAILS = `
-DELETE FROM millicast_thumbnails
-WHERE id IN (SELECT id FROM millicast_thumbnails WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
-
 export interface RetentionRun {
   /** False when another instance held the retention lock, so this one did nothing. */
   ran: boolean;
   bodiesPurged: number;
-  thumbnailsDeleted: number;
+  /** Rows deleted per provider retention (`<provider>.<what>`), for those that are on. */
+  deleted: Record<string, number>;
+}
+
+interface ActiveRetention {
+  key: string;
+  statement: string;
+  days: number;
 }
 
 /**
  * Purges what the retention settings say is old: raw inbox bodies (the delivery row stays, with
- * `body_purged_at`) and Millicast thumbnail images. Never touches timeline events or state. Runs on a
+ * `body_purged_at`) and the rows registered providers hand to retention (their `retention`, e.g. images).
+ * Never touches timeline events or state. Runs on a
  * timer in every instance; a Postgres advisory lock makes the instances take turns, so one purges at a time.
  */
 @Injectable()
 export class RetentionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RetentionService.name);
   private readonly config: RetentionConfig;
+  private readonly providerRetentions: ActiveRetention[];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -46,11 +52,19 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     private readonly db: Database,
   ) {
     this.config = config.retention;
+    this.providerRetentions = registeredProviders().flatMap((provider) => {
+      const retention = provider.retention;
+      if (retention === undefined) return [];
+      const days = retention.days(config.providers);
+      return days > 0
+        ? [{ key: `${provider.name}.${retention.what}`, statement: retention.deleteOlderThan, days }]
+        : [];
+    });
   }
 
   /** True when something is to be purged at all (the default keeps everything). */
   get enabled(): boolean {
-    return this.config.inboxBodyDays > 0 || this.config.thumbnailDays > 0;
+    return this.config.inboxBodyDays > 0 || this.providerRetentions.length > 0;
   }
 
   onModuleInit(): void {
@@ -69,7 +83,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
         .then((run) => {
-          if (run.bodiesPurged + run.thumbnailsDeleted > 0)
+          if (run.bodiesPurged + Object.values(run.deleted).reduce((a, b) => a + b, 0) > 0)
             this.logger.log({ msg: 'retention purged', ...run });
         })
         .catch((err: unknown) => this.logger.warn(`retention run failed: ${(err as Error).message}`))
@@ -83,11 +97,10 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
 
   /** One purge, in batches, unless another instance is purging right now. */
   async runOnce(now: Date = new Date()): Promise<RetentionRun> {
-    const run: RetentionRun = { ran: false, bodiesPurged: 0, thumbnailsDeleted: 0 };
-    const bodiesBefore =
-      this.config.inboxBodyDays > 0 ? new Date(now.getTime() - this.config.inboxBodyDays * DAY_MS) : null;
-    const thumbnailsBefore =
-      this.config.thumbnailDays > 0 ? new Date(now.getTime() - this.config.thumbnailDays * DAY_MS) : null;
+    const run: RetentionRun = { ran: false, bodiesPurged: 0, deleted: {} };
+    const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
+    const bodiesBefore = this.config.inboxBodyDays > 0 ? before(this.config.inboxBodyDays) : null;
+    for (const r of this.providerRetentions) run.deleted[r.key] = 0;
     for (;;) {
       const batch = await this.db.transaction(async (client) => {
         const { rows } = await client.query<{ locked: boolean }>(
@@ -98,16 +111,16 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
         const bodies = bodiesBefore
           ? ((await client.query(PURGE_BODIES, [bodiesBefore, BATCH])).rowCount ?? 0)
           : 0;
-        const thumbnails = thumbnailsBefore
-          ? ((await client.query(DELETE_THUMBNAILS, [thumbnailsBefore, BATCH])).rowCount ?? 0)
-          : 0;
-        return { bodies, thumbnails };
+        const deleted: number[] = [];
+        for (const r of this.providerRetentions)
+          deleted.push((await client.query(r.statement, [before(r.days), BATCH])).rowCount ?? 0);
+        return { bodies, deleted };
       });
-      if (batch === null) return run; // another instance holds the lock (it will finish the job)
+      if (batch === null) return { ...run, deleted: {} }; // another instance holds the lock (it will finish the job)
       run.ran = true;
       run.bodiesPurged += batch.bodies;
-      run.thumbnailsDeleted += batch.thumbnails;
-      if (batch.bodies < BATCH && batch.thumbnails < BATCH) return run;
+      this.providerRetentions.forEach((r, i) => (run.deleted[r.key] += batch.deleted[i]));
+      if (batch.bodies < BATCH && batch.deleted.every((n) => n < BATCH)) return run;
     }
   }
 }

@@ -37,3 +37,7 @@ FROM millicast_thumbnails
 WHERE stream_id = $1
 ORDER BY captured_at DESC, id DESC
 LIMIT 1`;
+
+/** Retention: deletes at most `$2` thumbnails stored before `$1` (THUMBNAIL_RETENTION_DAYS). */
+export const DELETE_OLD_THUMBNAILS = `DELETE FROM millicast_thumbnails
+WHERE id IN (SELECT id FROM millicast_thumbnails WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;

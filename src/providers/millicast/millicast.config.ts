@@ -25,6 +25,8 @@ export interface MillicastConfig {
   thumbnailsTotal: number;
   /** Largest thumbnail body accepted. */
   thumbnailMaxBytes: number;
+  /** Thumbnails older than this many days are deleted by retention; 0 keeps them (still capped per stream). */
+  thumbnailRetentionDays: number;
 }
 
 export function parseMillicastConfig(env: Env, errors: ConfigErrors, limits: ServiceLimits): MillicastConfig {
@@ -33,6 +35,7 @@ export function parseMillicastConfig(env: Env, errors: ConfigErrors, limits: Ser
     secrets,
     keys: decodeBase64Keys(secrets, 'MILLICAST_WEBHOOK_SECRETS', errors),
     thumbnailsPerStream: readInt(env, 'MILLICAST_THUMBNAILS_PER_STREAM', errors, 10, { min: 1, max: 1000 }),
+    thumbnailRetentionDays: readInt(env, 'THUMBNAIL_RETENTION_DAYS', errors, 0, { min: 0, max: 36_500 }),
     thumbnailsTotal: readInt(env, 'MILLICAST_THUMBNAILS_TOTAL', errors, 10_000, {
       min: 1,
       max: 10_000_000,

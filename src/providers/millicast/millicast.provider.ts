@@ -7,6 +7,7 @@ import {
   millicastPrecheck,
 } from 'src/providers/millicast/millicast-signature.guard';
 import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
+import { DELETE_OLD_THUMBNAILS } from 'src/providers/millicast/millicast-thumbnail.sql';
 import { MillicastService } from 'src/providers/millicast/millicast.service';
 
 /** Dolby.io Real-time Streaming (Millicast): JSON hooks and JPEG thumbnails, `X-Millicast-Signature`. */
@@ -17,6 +18,11 @@ export const millicastProvider = {
   module: MillicastModule,
   adapter: MillicastService,
   entities: [MillicastThumbnailEntity],
+  retention: {
+    what: 'thumbnails',
+    days: (providers) => providers.millicast.thumbnailRetentionDays,
+    deleteOlderThan: DELETE_OLD_THUMBNAILS,
+  },
   hiddenHeaders: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
   redactKeys: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
   // Loaded by `npm run send` / `npm run demo` only, never by the service.
