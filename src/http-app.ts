@@ -20,7 +20,13 @@ import { accessLog } from 'src/http/access-log';
 import { RefusalDelay } from 'src/http/refusal-delay';
 import { isRefusal, RefusalLog } from 'src/http/refusal-log';
 import { serviceIndex } from 'src/http/service-index';
-import { continueWhenExpected, webhookIntake, webhookPrechecks } from 'src/ingestion/webhook-intake';
+import {
+  continueWhenExpected,
+  webhookBodyCheck,
+  webhookBodyChecks,
+  webhookIntake,
+  webhookPrechecks,
+} from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
@@ -99,6 +105,7 @@ export async function createHttpApp(
     '/webhooks',
     express.raw({ type: () => true, limit: config.webhookBodyLimitBytes, inflate: false }),
   );
+  app.use('/webhooks', webhookBodyCheck(webhookBodyChecks(config)));
   app.use(express.json({ limit: '256kb' }));
   // Errors from the body parsers happen before routing; answer them as problems too.
   const parserLogger = new Logger('Http');

@@ -62,6 +62,11 @@ export interface ProviderDefinition<S = unknown> {
    * webhook-intake.ts).
    */
   precheck?: (config: AppConfig) => WebhookPrecheck;
+  /**
+   * Its signature check over the read body, when that needs nothing else (no database): run before routing,
+   * so that a forged delivery is refused cheaply (see webhook-intake.ts). Its guard runs it again.
+   */
+  verifyBody?: (config: AppConfig) => WebhookPrecheck;
   /** Log keys whose values are credentials of this provider (headers included, lower-case); always redacted. */
   redactKeys?: readonly string[];
   /**

@@ -10,6 +10,44 @@ export function webhookPrechecks(config: AppConfig): ReadonlyMap<string, Webhook
   return new Map(registeredProviders().map((p) => [p.name, p.precheck?.(config)]));
 }
 
+/** `/wms` → ['wms', ''], `/eyeson/abc` → ['eyeson', '/abc'] (the path is relative to `/webhooks`). */
+function providerPathOf(req: Request): [string, string] {
+  const slash = req.path.indexOf('/', 1);
+  return slash === -1 ? [req.path.slice(1), ''] : [req.path.slice(1, slash), req.path.slice(slash)];
+}
+
+/** Every registered provider's signature check over the read body, for those whose check needs nothing else. */
+export function webhookBodyChecks(config: AppConfig): ReadonlyMap<string, WebhookPrecheck> {
+  const checks = new Map<string, WebhookPrecheck>();
+  for (const p of registeredProviders()) {
+    const check = p.verifyBody?.(config);
+    if (check !== undefined) checks.set(p.name, check);
+  }
+  return checks;
+}
+
+/**
+ * Mounted on `/webhooks` after the body parser: a provider whose signature covers the body and needs no
+ * database (a MAC header) has it checked here, so that a forged delivery is refused without routing, guards
+ * or exception filters. Its guard checks again (the same function): cheap for a genuine delivery.
+ */
+export function webhookBodyCheck(checks: ReadonlyMap<string, WebhookPrecheck>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const [provider, path] = providerPathOf(req);
+    const check = req.method === 'POST' ? checks.get(provider) : undefined;
+    if (check === undefined) return next();
+    try {
+      check(req, path);
+    } catch (err) {
+      if (!(err instanceof ProblemException)) return next(err);
+      res.locals.problemCode = err.code;
+      sendProblem(err, req, res);
+      return;
+    }
+    next();
+  };
+}
+
 /** A precheck for a provider whose one route is `/webhooks/<provider>`; other paths are the router's (404). */
 export const atProviderRoute =
   (check: (req: Request) => void): WebhookPrecheck =>
@@ -35,8 +73,7 @@ export function webhookIntake(
   bodyLimitBytes: number,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const slash = req.path.indexOf('/', 1);
-    const provider = slash === -1 ? req.path.slice(1) : req.path.slice(1, slash);
+    const [provider, path] = providerPathOf(req);
     if (!prechecks.has(provider) || req.method !== 'POST') return next(); // the router answers 404/405
     const length = Number(req.headers['content-length'] ?? 0);
     try {
@@ -58,7 +95,7 @@ export function webhookIntake(
           'The body is larger than the configured limit.',
         );
       }
-      prechecks.get(provider)?.(req, slash === -1 ? '' : req.path.slice(slash));
+      prechecks.get(provider)?.(req, path);
     } catch (err) {
       if (!(err instanceof ProblemException)) return next(err);
       if (expectsContinue(req) || length > bodyLimitBytes) res.setHeader('Connection', 'close');

@@ -47,6 +47,14 @@ export function verifyMillicastSignature(header: string, body: Buffer, keys: rea
   }
 }
 
+/** The whole check, run before routing once the body is read (see webhook-intake.ts). */
+export const millicastBodyCheck = (config: AppConfig): WebhookPrecheck =>
+  atProviderRoute((req) => {
+    const keys = config.providers.millicast.keys;
+    refuseWhenDisabled(keys, 'millicast');
+    verifyMillicastSignature(singleHeader(req, MILLICAST_SIGNATURE_HEADER), rawBodyOf(req), keys);
+  });
+
 /** Refuses by default: no secret configured, or no valid signature, means 401 before anything is stored. */
 @Injectable()
 export class MillicastSignatureGuard implements CanActivate {

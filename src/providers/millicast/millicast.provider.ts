@@ -4,6 +4,7 @@ import { parseMillicastConfig } from 'src/providers/millicast/millicast.config';
 import { MillicastModule } from 'src/providers/millicast/millicast.module';
 import {
   MILLICAST_SIGNATURE_HEADER,
+  millicastBodyCheck,
   millicastPrecheck,
 } from 'src/providers/millicast/millicast-signature.guard';
 import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
@@ -15,6 +16,7 @@ export const millicastProvider = {
   name: 'millicast',
   parseConfig: parseMillicastConfig,
   precheck: millicastPrecheck,
+  verifyBody: millicastBodyCheck,
   module: MillicastModule,
   adapter: MillicastService,
   entities: [MillicastThumbnailEntity],

@@ -46,6 +46,23 @@ export function wmsMacOf(req: Request): Buffer {
   return decodeHex(header.slice(PREFIX.length), 32, WMS_MAC_HEADER);
 }
 
+/** Refuses unless the header's MAC matches the body under one of `keys`, over a form `wmsMacInputs` allows. */
+function verifyWmsSignature(req: Request, keys: readonly Buffer[]): void {
+  refuseWhenDisabled(keys, 'wms');
+  const provided = wmsMacOf(req);
+  for (const input of wmsMacInputs(rawBodyOf(req))) {
+    if (matchesAnyKey(keys, provided, (key) => hmac('sha256', key, input))) return;
+  }
+  throw unauthorized(
+    'signature-mismatch',
+    `${WMS_MAC_HEADER} does not match the body under any configured secret.`,
+  );
+}
+
+/** The whole check, run before routing once the body is read (see webhook-intake.ts). */
+export const wmsBodyCheck = (config: AppConfig): WebhookPrecheck =>
+  atProviderRoute((req) => verifyWmsSignature(req, config.providers.wms.keys));
+
 /** What can be refused before the body is read (see webhook-intake.ts). */
 export const wmsPrecheck = (config: AppConfig): WebhookPrecheck =>
   atProviderRoute((req) => {
@@ -66,16 +83,7 @@ export class WmsSignatureGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    refuseWhenDisabled(this.keys, 'wms');
-    const req = context.switchToHttp().getRequest<Request>();
-    const provided = wmsMacOf(req);
-    const body = rawBodyOf(req);
-    for (const input of wmsMacInputs(body)) {
-      if (matchesAnyKey(this.keys, provided, (key) => hmac('sha256', key, input))) return true;
-    }
-    throw unauthorized(
-      'signature-mismatch',
-      `${WMS_MAC_HEADER} does not match the body under any configured secret.`,
-    );
+    verifyWmsSignature(context.switchToHttp().getRequest<Request>(), this.keys);
+    return true;
   }
 }
