@@ -33,6 +33,8 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     if (open) return true;
+    // No key configured: say so, rather than call every key wrong (the boot log warns too).
+    if (this.keys.length === 0) throw unauthorized('api-disabled', 'api-disabled: no API_KEYS configured.');
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

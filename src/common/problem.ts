@@ -16,6 +16,7 @@ export type ProblemCode =
   | 'validation-failed'
   | 'unprocessable-data'
   | 'unauthorized'
+  | 'api-disabled'
   | 'provider-disabled'
   | 'signature-missing'
   | 'signature-malformed'
