@@ -34,4 +34,24 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  {
+    // The core knows no provider: providers are registered from above (src/providers/providers.ts) and the
+    // core reads them through src/config/provider-registry.ts. Specs may load the registered providers.
+    files: ['src/config/**', 'src/database/**', 'src/ingestion/**', 'src/query/**', 'src/common/**'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)providers(/|$)',
+              message:
+                'The core (config, database, ingestion, query, common) must not import from providers/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

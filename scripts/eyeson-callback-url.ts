@@ -1,6 +1,11 @@
 import { loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
-import { mintCallbackUrl, referenceProblem } from 'src/providers/eyeson/eyeson-callback-token';
+import 'src/providers/providers';
+import {
+  callbackUrlExpiresAt,
+  mintCallbackUrl,
+  referenceProblem,
+} from 'src/providers/eyeson/eyeson-callback-token';
 
 /**
  * Usage: npm run -s eyeson:callback-url -- <reference>
@@ -35,7 +40,9 @@ function main(argv: string[]): number {
   if (!process.env.PUBLIC_BASE_URL && !process.env.PUBLIC_BASE_URL_FILE) {
     process.stderr.write(`PUBLIC_BASE_URL is not set: the URL uses ${config.publicBaseUrl}\n`);
   }
-  process.stdout.write(`${mintCallbackUrl(config.publicBaseUrl, secret, reference)}\n`);
+  const expiresAt = callbackUrlExpiresAt(config.providers.eyeson.callbackUrlTtlDays);
+  process.stderr.write(`valid until ${expiresAt.toISOString()}\n`);
+  process.stdout.write(`${mintCallbackUrl(config.publicBaseUrl, secret, reference, expiresAt)}\n`);
   return 0;
 }
 

@@ -7,10 +7,10 @@ import { AppConfig, loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
-import { webhookAdapter } from 'src/providers/webhook-adapters';
+import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { progressBar } from 'src/common/progress-bar';
 import { replayDeliveries } from 'src/replay/replay';
-import { parseReplayArgs, REPLAY_USAGE, ReplayUsageError } from 'src/replay/replay-args';
+import { parseReplayArgs, replayUsage, ReplayUsageError } from 'src/replay/replay-args';
 import { replayCounts, summaryText } from 'src/replay/replay-report';
 
 /**
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ReplayUsageError) {
-      process.stderr.write(`${err.message}\n\n${REPLAY_USAGE}\n`);
+      process.stderr.write(`${err.message}\n\n${replayUsage()}\n`);
       return 64; // EX_USAGE
     }
     if (err instanceof InvalidConfigError) {

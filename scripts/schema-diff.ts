@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from 'src/config/app-config';
 import { buildDataSourceOptions } from 'src/database/typeorm-options';
+import 'src/providers/providers';
 
 /**
  * Runs every migration on the given database, then asks TypeORM what it would still change to match

@@ -7,7 +7,7 @@ import { DatabaseModule } from 'src/database/database.module';
 import { HealthModule } from 'src/health/health.module';
 import { IngestionModule } from 'src/ingestion/ingestion.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
-import { ProvidersModule } from 'src/providers/providers.module';
+import { PROVIDERS } from 'src/providers/providers';
 import { QueryModule } from 'src/query/query.module';
 import { RateLimitModule } from 'src/rate-limit/rate-limit.module';
 import { RetentionModule } from 'src/retention/retention.module';
@@ -22,7 +22,7 @@ export class AppModule {
         DatabaseModule.forRoot(config.database, databaseUrl),
         IngestionModule,
         HealthModule,
-        ProvidersModule,
+        ...PROVIDERS.map((provider) => provider.module),
         QueryModule,
         MetricsModule.register(config),
         RateLimitModule.register(config.rateLimit),

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
+import { ApiKeys } from 'src/common/api-key.guard';
 import { answerClientErrors } from 'src/common/client-error';
 import { PinoNestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
@@ -18,7 +19,7 @@ import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 /**
  * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
@@ -69,6 +70,11 @@ export async function createHttpApp(
   // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
   // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // API answers are per caller and may hold delivery bodies: no shared or browser cache may keep them.
+  app.use('/api', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
   app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
   app.use(express.json({ limit: '256kb' }));
@@ -112,8 +118,11 @@ export async function createHttpApp(
   if (config.apiKeys.length === 0) {
     logger.warn('the API is disabled: no API_KEYS configured, every /api call will be refused with 401');
   }
-  // Before init: Nest registers its 404 handler at init, and /docs must come before it. Public (no key).
-  serveOpenApi(app, buildOpenApiDocument(app));
+  // Before init: Nest registers its 404 handler at init, and /docs must come before it.
+  serveOpenApi(app, buildOpenApiDocument(app), {
+    isPublic: config.docsPublic,
+    apiKeys: new ApiKeys(config.apiKeys),
+  });
   await app.init();
   return app;
 }

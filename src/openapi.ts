@@ -1,4 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiKeys } from 'src/common/api-key.guard';
+import { unauthorized } from 'src/common/problem';
+import { sendProblem } from 'src/common/problem.filter';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from 'src/app.module';
@@ -27,8 +32,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Serves the document at /docs (Swagger UI) and /docs-json. Mounted on Express: no API key needed. */
-export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {
+/**
+ * Serves the document at /docs (Swagger UI) and /docs-json, mounted on Express. They need an API key
+ * unless `isPublic` (DOCS_PUBLIC=true): the document is no secret (it is in the repository), but a public
+ * one tells any visitor what this service is and which version runs.
+ */
+export function serveOpenApi(
+  app: NestExpressApplication,
+  document: OpenAPIObject,
+  access: { isPublic: boolean; apiKeys: ApiKeys },
+): void {
+  if (!access.isPublic) {
+    app.use(['/docs', '/docs-json'], (req: Request, res: Response, next: NextFunction) => {
+      if (access.apiKeys.match(req.headers.authorization) !== null) return next();
+      const detail =
+        'The API documentation needs an API key ("Authorization: Bearer <key>"), or DOCS_PUBLIC=true.';
+      sendProblem(unauthorized('unauthorized', detail), req, res);
+    });
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }
 

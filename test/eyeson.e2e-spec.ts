@@ -4,6 +4,7 @@ import {
   eyesonPath,
   eyesonRequest,
   eyesonToken,
+  legacyEyesonToken,
   pathOfUrl,
 } from './support/eyeson-sender';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
@@ -11,16 +12,19 @@ import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-ap
 const OLD_SECRET = TEST_ENV.EYESON_CALLBACK_SECRETS;
 const NEW_SECRET = 'eyeson-callback-secret-next-456789';
 
-async function mint(t: TestApp, reference: string): Promise<string> {
+async function minted(t: TestApp, reference: string): Promise<{ url: string; expiresAt: string }> {
   const res = await t
     .http()
     .post('/api/eyeson/callback-urls')
     .set('Authorization', `Bearer ${TEST_API_KEY}`)
     .send({ reference })
     .expect(201);
-  expect(res.body).toEqual({ reference, url: expect.any(String) });
-  return res.body.url as string;
+  expect(res.body).toEqual({ reference, url: expect.any(String), expiresAt: expect.any(String) });
+  return res.body;
 }
+
+const mint = async (t: TestApp, reference: string): Promise<string> => (await minted(t, reference)).url;
+const unixSeconds = (iso: string): number => Date.parse(iso) / 1000;
 
 function send(t: TestApp, path: string, payload: Record<string, unknown> | string) {
   const req = eyesonRequest(path, payload);
@@ -69,10 +73,19 @@ describe('Eyeson StreamRec over HTTP', () => {
 
   describe('minting callback URLs', () => {
     it('mints a URL under the public base URL whose token the sender scheme reproduces', async () => {
-      const url = await mint(t, 'call-2024-05-01-0042');
+      const { url, expiresAt } = await minted(t, 'call-2024-05-01-0042');
+      const expires = unixSeconds(expiresAt);
       expect(url).toBe(
-        `${t.config.publicBaseUrl}${eyesonPath(eyesonToken('call-2024-05-01-0042', OLD_SECRET))}`,
+        `${t.config.publicBaseUrl}${eyesonPath(eyesonToken('call-2024-05-01-0042', OLD_SECRET, expires))}`,
       );
+    });
+
+    it('mints URLs that expire after the default seven days', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const { expiresAt } = await minted(t, 'call-ttl');
+      const after = Math.ceil(Date.now() / 1000);
+      expect(unixSeconds(expiresAt)).toBeGreaterThanOrEqual(before + 7 * 86_400);
+      expect(unixSeconds(expiresAt)).toBeLessThanOrEqual(after + 7 * 86_400);
     });
 
     it('refuses to mint without an API key', async () => {
@@ -249,7 +262,7 @@ describe('Eyeson StreamRec over HTTP', () => {
       ['with padding added', `${token}=`, 'signature-malformed'],
       [
         'carrying another reference',
-        `${Buffer.from('call-other').toString('base64url')}.${token.split('.')[1]}`,
+        `${Buffer.from('call-other').toString('base64url')}.${token.split('.').slice(1).join('.')}`,
         'signature-mismatch',
       ],
       [
@@ -325,9 +338,12 @@ describe('Eyeson callback secret rotation over HTTP', () => {
     let newUrl: string;
     try {
       await send(during, pathOfUrl(oldUrl), eyesonEvents.uploadReady('rec-r1')).expect(200);
-      newUrl = await mint(during, 'call-rotated');
+      const mintedNew = await minted(during, 'call-rotated');
+      newUrl = mintedNew.url;
       expect(newUrl).not.toBe(oldUrl);
-      expect(pathOfUrl(newUrl)).toBe(eyesonPath(eyesonToken('call-rotated', NEW_SECRET)));
+      expect(pathOfUrl(newUrl)).toBe(
+        eyesonPath(eyesonToken('call-rotated', NEW_SECRET, unixSeconds(mintedNew.expiresAt))),
+      );
     } finally {
       await during.close();
     }
@@ -365,5 +381,82 @@ describe('Eyeson callback secret rotation over HTTP', () => {
     } finally {
       await disabled.close();
     }
+  });
+});
+
+describe('Eyeson callback URL expiry, revocation and rate limit over HTTP', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ EYESON_DELIVERIES_PER_MINUTE_PER_REFERENCE: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const revoke = (url: string) =>
+    t
+      .http()
+      .post('/api/eyeson/callback-urls/revocations')
+      .set('Authorization', `Bearer ${TEST_API_KEY}`)
+      .send({ url });
+
+  it('refuses a URL past its expiry with 401 token-expired, storing nothing', async () => {
+    const expired = eyesonToken('call-expired', OLD_SECRET, Math.floor(Date.now() / 1000) - 1);
+    const before = await countRows(t, 'deliveries');
+    const res = await send(t, eyesonPath(expired), eyesonEvents.uploadReady('rec-x1')).expect(401);
+    expect(res.body.code).toBe('token-expired');
+    expect(await countRows(t, 'deliveries')).toBe(before);
+  });
+
+  it('refuses a URL minted before URLs expired, unless EYESON_LEGACY_URLS_UNTIL is ahead', async () => {
+    const legacy = eyesonPath(legacyEyesonToken('call-legacy', OLD_SECRET));
+    const res = await send(t, legacy, eyesonEvents.uploadReady('rec-l1')).expect(401);
+    expect(res.body.code).toBe('token-expired');
+    const grace = await startTestApp({
+      EYESON_LEGACY_URLS_UNTIL: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    try {
+      await send(grace, legacy, eyesonEvents.uploadReady('rec-l1')).expect(200);
+    } finally {
+      await grace.close();
+    }
+  });
+
+  it('revokes one URL: its deliveries are refused from then on, other URLs still pass', async () => {
+    const url = await mint(t, 'call-revoked');
+    const other = await mint(t, 'call-kept');
+    await send(t, pathOfUrl(url), eyesonEvents.uploadFailed('rec-v1')).expect(200);
+
+    const res = await revoke(url).expect(200);
+    expect(res.body).toEqual({ reference: 'call-revoked', expiresAt: expect.any(String), revoked: true });
+    await revoke(url).expect(200);
+
+    const refused = await send(t, pathOfUrl(url), eyesonEvents.uploadReady('rec-v1')).expect(401);
+    expect(refused.body.code).toBe('token-revoked');
+    await send(t, pathOfUrl(other), eyesonEvents.uploadReady('rec-v2')).expect(200);
+    const { rows } = await t.db.query(
+      `SELECT reference, expires_at FROM eyeson_revoked_callback_urls WHERE reference = 'call-revoked'`,
+    );
+    expect(rows).toEqual([{ reference: 'call-revoked', expires_at: new Date(res.body.expiresAt) }]);
+  });
+
+  it.each([
+    ['a URL of no callback', 'https://example.com/elsewhere'],
+    ['a forged token', `http://x/webhooks/eyeson/${eyesonToken('call-1', 'some-other-secret-0123456789')}`],
+  ])('refuses to revoke %s with 400', async (_what, url) => {
+    const res = await revoke(url).expect(400);
+    expect(res.body).toMatchObject({ code: 'invalid-parameter', parameter: 'url' });
+  });
+
+  it('answers 429 past the deliveries a minute one reference may make, storing nothing more', async () => {
+    const path = pathOfUrl(await mint(t, 'call-flood'));
+    for (let i = 0; i < 3; i++) await send(t, path, eyesonEvents.uploadFailed(`rec-fl${i}`)).expect(200);
+    const before = await countRows(t, 'deliveries');
+    const res = await send(t, path, eyesonEvents.uploadFailed('rec-fl3')).expect(429);
+    expect(res.body.code).toBe('too-many-requests');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await countRows(t, 'deliveries')).toBe(before);
+    // Another call's URL has its own budget.
+    await send(t, pathOfUrl(await mint(t, 'call-calm')), eyesonEvents.uploadFailed('rec-c1')).expect(200);
   });
 });

@@ -281,6 +281,15 @@ describe('metrics on a separate port (METRICS_PORT)', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('binds the metrics port to loopback when METRICS_HOST is not set, whatever HOST is', async () => {
+    const t = await startTestApp({ METRICS_PORT: '0', HOST: '0.0.0.0' });
+    try {
+      expect(t.app.get(MetricsServer).address()?.address).toBe('127.0.0.1');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('stops the metrics listener when the app closes', async () => {
     const t = await startTestApp({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
     const port = portOf(t);

@@ -45,16 +45,36 @@ describe('query API: authentication and documentation', () => {
     });
   });
 
-  it('serves the OpenAPI document at /docs-json without a key, the same document npm run openapi writes', async () => {
-    const res = await t.http().get('/docs-json').expect(200);
+  it('serves the OpenAPI document at /docs-json with a key, the same document npm run openapi writes', async () => {
+    const res = await t.http().get('/docs-json').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual(JSON.parse(JSON.stringify(await generateOpenApiDocument())));
     expect(res.body.paths['/api/sessions'].get.security).toEqual([{ 'api-key': [] }]);
   });
 
-  it('serves Swagger UI at /docs without a key', async () => {
+  it.each(['/docs', '/docs/', '/docs-json', '/docs/swagger-ui-init.js'])(
+    'refuses %s without a key unless DOCS_PUBLIC is set',
+    async (path) => {
+      const res = await t.http().get(path).expect(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ code: 'unauthorized' });
+    },
+  );
+});
+
+describe('API documentation made public (DOCS_PUBLIC=true)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ DOCS_PUBLIC: 'true' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves Swagger UI at /docs and the document at /docs-json without a key', async () => {
     const res = await t.http().get('/docs').redirects(1).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toContain('swagger-ui');
+    await t.http().get('/docs-json').expect(200);
   });
 });

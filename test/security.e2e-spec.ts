@@ -55,10 +55,10 @@ describe('security headers', () => {
   });
 
   it('let the API documentation load: Swagger UI needs no inline script', async () => {
-    const res = await t.http().get('/docs').expect(200);
+    const res = await t.http().get('/docs').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200);
     expectSecurityHeaders(res);
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    await t.http().get('/docs/swagger-ui-init.js').expect(200);
+    await t.http().get('/docs/swagger-ui-init.js').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200);
   });
 });
 
@@ -96,6 +96,21 @@ describe('API rate limiting (API_RATE_LIMIT_PER_MINUTE)', () => {
     await mint(t, OTHER_API_KEY).expect(201);
   });
 
+  it('counts one budget per matched key, however the Authorization header is spelled', async () => {
+    // The limit once keyed on the raw header, so `bearer` or extra spaces each bought a fresh budget.
+    const spellings = [`bearer ${OTHER_API_KEY}`, `BEARER  ${OTHER_API_KEY} `, `Bearer\t${OTHER_API_KEY}`];
+    const statuses: number[] = [];
+    for (const authorization of spellings) {
+      const res = await t
+        .http()
+        .post('/api/eyeson/callback-urls')
+        .set('Authorization', authorization)
+        .send({ reference: 'call-1' });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+
   it('never throttles webhooks, health checks or metrics', async () => {
     await mint(t).expect(429);
     for (let i = 0; i < 10; i++) {
@@ -106,6 +121,51 @@ describe('API rate limiting (API_RATE_LIMIT_PER_MINUTE)', () => {
       await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200);
     const webhook = await postWms(t, 10).expect(200);
     expect(webhook.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+});
+
+describe('failed API authentications per client address (API_AUTH_FAILURES_PER_MINUTE)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ API_AUTH_FAILURES_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 429 once an address has spent its failures, even for a valid key, and never counts successes', async () => {
+    for (let i = 0; i < 5; i++) await mint(t).expect(201);
+    for (let i = 0; i < 3; i++) await mint(t, `wrong-key-${i}-0123456789abcdef`).expect(401);
+    const refused = await mint(t, 'wrong-key-3-0123456789abcdef').expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ code: 'too-many-requests' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Refused before any key is compared, so a guesser learns nothing more until the window ends.
+    await mint(t).expect(429);
+    await t.http().get('/api/sessions').expect(429);
+    // Webhooks and health checks are not API authentications.
+    await t.http().get('/health').expect(200);
+    await postWms(t, 0).expect(200);
+  });
+});
+
+describe('API answers are never cached', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('send Cache-Control: no-store on every /api answer, errors included', async () => {
+    const auth = `Bearer ${TEST_API_KEY}`;
+    expect((await mint(t).expect(201)).headers['cache-control']).toBe('no-store');
+    const list = await t.http().get('/api/sessions').set('Authorization', auth).expect(200);
+    expect(list.headers['cache-control']).toBe('no-store');
+    expect((await t.http().get('/api/sessions').expect(401)).headers['cache-control']).toBe('no-store');
+    const missing = await t.http().get('/api/nowhere').set('Authorization', auth).expect(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
   });
 });
 

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from 'src/config/app-config';
 import { scratchDataDir, startEmbeddedPostgres } from 'src/database/embedded-postgres';
 import { buildDataSourceOptions } from 'src/database/typeorm-options';
+import 'src/providers/providers';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { checkPlanLinks } from 'src/ingestion/batch-writer';
 import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import type { ExtraWrites, IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
@@ -17,7 +18,7 @@ import {
 } from 'src/providers/millicast/millicast.service';
 import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
 import { PerculusService } from 'src/providers/perculus/perculus.service';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import type { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
 import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
 import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
@@ -57,7 +58,7 @@ const PERCULUS_MAX_AGE = int('PERCULUS_TOKEN_MAX_AGE_SECONDS', 300);
 const PERCULUS_MAX_SKEW = int('PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS', 30);
 const POOL_SIZE = int('REFERENCE_POOL_SIZE', 10);
 const BODY_LIMIT = 1024 * 1024;
-const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v1\n';
+const EYESON_CONTEXT = 'hooktrail/eyeson-callback/v2\n';
 
 class Refused extends Error {
   constructor(
@@ -139,10 +140,11 @@ function verify(
     }
     case 'eyeson': {
       const parts = (token ?? '').split('.');
-      if (parts.length !== 2) throw new Refused(401, 'signature-malformed');
+      if (parts.length !== 3) throw new Refused(401, 'signature-malformed');
       const reference = Buffer.from(parts[0], 'base64url').toString('utf8');
-      const mac = Buffer.from(parts[1], 'base64url');
-      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, EYESON_CONTEXT + reference));
+      const mac = Buffer.from(parts[2], 'base64url');
+      anyKey(KEYS.eyeson, mac, (key) => hmac('sha256', key, `${EYESON_CONTEXT}${reference}\n${parts[1]}`));
+      if (Number(parts[1]) * 1000 <= Date.now()) throw new Refused(401, 'token-expired');
       return { [REFERENCE_CONTEXT_KEY]: reference };
     }
     default:
@@ -213,6 +215,8 @@ function planOf(raw: RawDelivery): {
       } as unknown as EyesonDelivery;
       return { plan: planEyeson(delivery) };
     }
+    default:
+      throw new Error(`the reference server does not map ${raw.provider} deliveries`);
   }
 }
 
@@ -258,7 +262,7 @@ const server = createServer((req, res) => {
         req.url ?? '',
       );
       if (req.method !== 'POST' || match === null) throw new Refused(404, 'not-found');
-      const provider = match[1] as ProviderName;
+      const provider = match[1];
       const body = Buffer.concat(chunks);
       const context = verify(provider, match[2], req, body);
       const headers: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Env } from 'src/config/env-readers';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { pathOfUrl } from '../../test/support/eyeson-sender';
 import { wmsMeasurementFlow } from '../../test/support/wms-sender';
 import { firstOf } from './defaults';

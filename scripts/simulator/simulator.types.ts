@@ -1,5 +1,5 @@
 import type { Env } from 'src/config/env-readers';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import type { SecretVariable } from './defaults';
 
 /** One HTTP request exactly as a provider would send it. */

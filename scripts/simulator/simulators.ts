@@ -1,4 +1,4 @@
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { eyesonSimulator } from './eyeson.simulator';
 import { millicastSimulator } from './millicast.simulator';
 import { perculusSimulator } from './perculus.simulator';
@@ -14,7 +14,5 @@ export const SIMULATORS: Partial<Record<ProviderName, ProviderSimulator>> = {
 };
 
 export function simulatorFor(provider: string): ProviderSimulator | undefined {
-  return Object.prototype.hasOwnProperty.call(SIMULATORS, provider)
-    ? SIMULATORS[provider as ProviderName]
-    : undefined;
+  return Object.prototype.hasOwnProperty.call(SIMULATORS, provider) ? SIMULATORS[provider] : undefined;
 }

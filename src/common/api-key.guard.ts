@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { unauthorized } from 'src/common/problem';
+import { ProblemException, unauthorized } from 'src/common/problem';
+import { WindowCounter } from 'src/rate-limit/window-counter';
 
 const NO_API_KEY = 'hooktrail:no-api-key';
 
@@ -14,17 +15,52 @@ const NO_API_KEY = 'hooktrail:no-api-key';
 export const NoApiKey = (): ClassDecorator & MethodDecorator => SetMetadata(NO_API_KEY, true);
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** `Authorization: Bearer <key>` against every configured key, in constant time (keys hashed to one length). */
+/** The configured API keys, compared in constant time (hashed to one length, every key tried). */
+export class ApiKeys {
+  private readonly digests: Buffer[];
+
+  constructor(keys: readonly string[]) {
+    this.digests = keys.map(digest);
+  }
+
+  get empty(): boolean {
+    return this.digests.length === 0;
+  }
+
+  /**
+   * A stable, non-secret id of the key `Authorization: Bearer <key>` presents, or null when it presents
+   * none that is configured. Spelling (`bearer`, extra spaces) does not change the id.
+   */
+  match(header: string | undefined): string | null {
+    const presented = typeof header === 'string' ? BEARER.exec(header) : null;
+    if (!presented) return null;
+    const candidate = digest(presented[1]);
+    let matched: Buffer | null = null;
+    for (const key of this.digests) if (timingSafeEqual(key, candidate)) matched = key;
+    return matched === null ? null : matched.toString('base64url').slice(0, 16);
+  }
+}
+
+/**
+ * `Authorization: Bearer <key>` against every configured key. On success the matched key's id is left on
+ * the request, so that the API rate limit counts per key however the header is spelled. Failed attempts
+ * are counted per client address (API_AUTH_FAILURES_PER_MINUTE); over the budget every attempt from that
+ * address is answered 429 before any key is compared, so guessing keys costs a minute per budget.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: Buffer[];
+  private readonly keys: ApiKeys;
+  private readonly failures: WindowCounter | null;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = config.apiKeys.map(digest);
+    this.keys = new ApiKeys(config.apiKeys);
+    const limit = config.rateLimit.authFailuresPerMinute;
+    this.failures = limit > 0 ? new WindowCounter(limit, 60_000) : null;
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -34,15 +70,32 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (open) return true;
     // No key configured: say so, rather than call every key wrong (the boot log warns too).
-    if (this.keys.length === 0) throw unauthorized('api-disabled', 'api-disabled: no API_KEYS configured.');
+    if (this.keys.empty) throw unauthorized('api-disabled', 'api-disabled: no API_KEYS configured.');
     const req = context.switchToHttp().getRequest<Request>();
+    const client = req.ip ?? 'unknown';
+    const blockedFor = this.failures?.blockedForSeconds(client) ?? 0;
+    if (blockedFor > 0) {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(blockedFor));
+      throw new ProblemException(
+        429,
+        'too-many-requests',
+        'Too many requests',
+        `More than ${this.failures!.limit} failed API authentications from this address in a minute; retry in ${blockedFor} s.`,
+        { retryAfterSeconds: blockedFor },
+      );
+    }
     const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw unauthorized('unauthorized', 'Send an API key as "Authorization: Bearer <key>".');
-    const presented = digest(match[1]);
-    let ok = false;
-    for (const key of this.keys) if (timingSafeEqual(key, presented)) ok = true;
-    if (!ok) throw unauthorized('unauthorized', 'The API key is not valid.');
+    const keyId = this.keys.match(header);
+    if (keyId === null) {
+      this.failures?.hit(client);
+      throw unauthorized(
+        'unauthorized',
+        typeof header === 'string' && BEARER.test(header)
+          ? 'The API key is not valid.'
+          : 'Send an API key as "Authorization: Bearer <key>".',
+      );
+    }
+    req.apiKeyId = keyId;
     return true;
   }
 }

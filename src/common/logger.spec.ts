@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from 'src/common/logger';
+import 'src/providers/providers';
 
 /** A logger writing into memory, one parsed JSON object per line. */
 function capture(level: 'info' | 'debug' = 'info') {

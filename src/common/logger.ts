@@ -1,41 +1,40 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from 'src/config/app-config';
+import { registeredProviders } from 'src/config/provider-registry';
 
 /**
- * Keys whose values are credentials, wherever they appear up to four levels deep (`token`, `req.token`,
- * `req.headers.authorization`, `config.providers.wms.secrets`): pino replaces their values before a line is
+ * Keys whose values are credentials (besides each provider's `redactKeys`), wherever they appear up to four levels deep (`token`, `req.token`,
+ * `req.headers.authorization`, `config.providers.<name>.secrets`): pino replaces their values before a line is
  * written. Values inside free-text messages are not seen by redaction: log credentials never as text.
  */
-export const REDACTED_KEYS = [
+const REDACTED_KEYS = [
   'authorization',
   'Authorization',
   'cookie',
   'set-cookie',
-  'x-millicast-signature',
-  'x-wms-content-mac',
   'signature',
   'token',
   'tokens',
   'accessToken',
   'secret',
   'secrets',
-  'macSecret',
   'password',
   'apiKey',
   'apiKeys',
-  'webhook_url',
-  'webhookUrl',
-  'callbackUrl',
   'databaseUrl',
   'connectionString',
 ];
 
 const pathSegment = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `["${key}"]`);
 
-export const REDACTED_PATHS = REDACTED_KEYS.flatMap((key) =>
-  ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${pathSegment(key)}`.replace(/^\./, '')),
-);
+/** The pino redaction paths of the core's keys and the registered providers' own (`redactKeys`). */
+export function redactedPaths(): string[] {
+  const keys = new Set([...REDACTED_KEYS, ...registeredProviders().flatMap((p) => p.redactKeys ?? [])]);
+  return [...keys].flatMap((key) =>
+    ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${pathSegment(key)}`.replace(/^\./, '')),
+  );
+}
 
 /**
  * Pretty, human-readable lines through pino-pretty (a dev dependency, in a worker thread) when LOG_PRETTY is
@@ -59,7 +58,7 @@ export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.
     {
       level: config.log.level,
       base: { service: 'hooktrail' },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: redactedPaths(), censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -24,6 +24,7 @@ export type ProblemCode =
   | 'token-expired'
   | 'token-from-future'
   | 'token-replayed'
+  | 'token-revoked'
   | 'not-found'
   | 'method-not-allowed'
   | 'too-many-requests'

@@ -7,6 +7,8 @@ declare module 'express-serve-static-core' {
     requestId: string;
     /** What a webhook guard established besides the body (e.g. a callback-URL reference). */
     webhookContext?: Record<string, string>;
+    /** Id (not the key) of the API key the request authenticated with; the API rate limit counts per key. */
+    apiKeyId?: string;
     /** Set by webhook controllers for logs and metrics. */
     provider?: string;
     outcome?: string;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
+import 'src/providers/providers';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -60,6 +61,14 @@ describe('loadConfig', () => {
     [
       { MILLICAST_WEBHOOK_SECRETS: 'not base64 at all!' },
       'MILLICAST_WEBHOOK_SECRETS: entry 1 is not valid base64',
+    ],
+    [
+      { EYESON_LEGACY_URLS_UNTIL: '2027-01-31' },
+      'EYESON_LEGACY_URLS_UNTIL: must be an ISO 8601 instant with a zone, like 2027-01-31T00:00:00Z, got "2027-01-31"',
+    ],
+    [
+      { EYESON_CALLBACK_URL_TTL_DAYS: '0' },
+      'EYESON_CALLBACK_URL_TTL_DAYS: must be between 1 and 3650, got 0',
     ],
     [{ PERCULUS_TOKEN_ALGORITHM: 'md5' }, 'PERCULUS_TOKEN_ALGORITHM: must be one of sha256, sha1, got "md5"'],
     [

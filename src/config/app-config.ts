@@ -11,7 +11,7 @@ import {
   readUrl,
 } from 'src/config/env-readers';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
-import { parseProvidersConfig, ProvidersConfig } from 'src/providers/provider-configs';
+import { parseProvidersConfig, ProviderConfigs } from 'src/config/provider-registry';
 import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
 import { parseRetentionConfig, RetentionConfig } from 'src/retention/retention.config';
 
@@ -35,8 +35,11 @@ export interface AppConfig {
   database: DatabaseConfig;
   webhookBodyLimitBytes: number;
   apiKeys: string[];
+  /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
+  docsPublic: boolean;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
-  providers: ProvidersConfig;
+  /** Per registered provider (see provider-registry.ts). */
+  providers: ProviderConfigs;
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
   retention: RetentionConfig;
@@ -53,6 +56,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     'development',
   );
   const port = readInt(env, 'PORT', errors, 3000, { min: 0, max: 65_535 });
+  const webhookBodyLimitBytes = readByteSize(
+    env,
+    'WEBHOOK_BODY_LIMIT',
+    errors,
+    1024 * 1024,
+    50 * 1024 * 1024,
+  );
   const host = readRaw(env, 'HOST', errors) ?? '0.0.0.0';
   const config: AppConfig = {
     nodeEnv,
@@ -71,8 +81,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', errors, 2_000, { min: 100, max: 60_000 }),
       statementTimeoutMs: readInt(env, 'DB_STATEMENT_TIMEOUT_MS', errors, 5_000, { min: 100, max: 600_000 }),
     },
-    webhookBodyLimitBytes: readByteSize(env, 'WEBHOOK_BODY_LIMIT', errors, 1024 * 1024, 50 * 1024 * 1024),
+    webhookBodyLimitBytes,
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
+    docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
     log: {
       level: readEnum(
         env,
@@ -83,24 +94,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ),
       pretty: readBool(env, 'LOG_PRETTY', errors, false),
     },
-    providers: parseProvidersConfig(env, errors),
+    providers: parseProvidersConfig(env, errors, { webhookBodyLimitBytes }),
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
     retention: parseRetentionConfig(env, errors),
   };
-  // The body parser stops bodies over the webhook limit first: a larger thumbnail limit would only turn
-  // 422-and-stored into 413-and-lost. The default follows the body limit; an explicit larger value is refused.
-  const millicast = config.providers.millicast;
-  if (millicast.thumbnailMaxBytes > config.webhookBodyLimitBytes) {
-    if (!env.MILLICAST_THUMBNAIL_MAX_BYTES && !env.MILLICAST_THUMBNAIL_MAX_BYTES_FILE) {
-      millicast.thumbnailMaxBytes = config.webhookBodyLimitBytes;
-    } else {
-      errors.add(
-        'MILLICAST_THUMBNAIL_MAX_BYTES',
-        `must not exceed WEBHOOK_BODY_LIMIT (${config.webhookBodyLimitBytes} bytes)`,
-      );
-    }
-  }
   if (nodeEnv === 'production' && config.database.url === undefined) {
     errors.add(
       'DATABASE_URL',

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { EXAMPLE_ENV } from '../../scripts/simulator/defaults';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -31,7 +32,7 @@ const readBySource = [
     sources(join(ROOT, 'src')).flatMap((file) =>
       [
         ...readFileSync(file, 'utf8').matchAll(
-          /read(?:Raw|List|Secrets|Int|Enum|Bool|ByteSize|Url)\(\s*env,\s*'([A-Z][A-Z0-9_]*)'/g,
+          /read(?:Raw|List|Secrets|Int|Enum|Bool|ByteSize|Url|Instant)\(\s*env,\s*'([A-Z][A-Z0-9_]*)'/g,
         ),
       ].map((m) => m[1]),
     ),

@@ -131,6 +131,20 @@ export function readByteSize(
   return bytes;
 }
 
+/** An ISO 8601 instant with an explicit zone, such as 2027-01-31T00:00:00Z. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function readInstant(env: Env, name: string, errors: ConfigErrors): Date | null {
+  const raw = readRaw(env, name, errors);
+  if (raw === undefined) return null;
+  const ms = INSTANT.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) {
+    errors.add(name, `must be an ISO 8601 instant with a zone, like 2027-01-31T00:00:00Z, got "${raw}"`);
+    return null;
+  }
+  return new Date(ms);
+}
+
 export function readUrl(
   env: Env,
   name: string,

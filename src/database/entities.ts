@@ -1,19 +1,22 @@
+import type { Type } from '@nestjs/common';
 import { DeliveryEntity } from 'src/ingestion/delivery.entity';
 import { EventEntity } from 'src/ingestion/event.entity';
 import { MeasurementEntity, MeasurementSampleEntity } from 'src/ingestion/measurement.entity';
 import { RecordingEntity } from 'src/ingestion/recording.entity';
 import { SessionEntity } from 'src/ingestion/session.entity';
-import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
-import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
+import { registeredProviders } from 'src/config/provider-registry';
 
-/** Every entity the schema has; a provider that owns a table adds its entity here. */
-export const ENTITIES = [
+/** The core's entities; a provider that owns a table lists its entity in its definition. */
+const CORE_ENTITIES: Type<unknown>[] = [
   DeliveryEntity,
   EventEntity,
   SessionEntity,
   RecordingEntity,
   MeasurementEntity,
   MeasurementSampleEntity,
-  PerculusSeenTokenEntity,
-  MillicastThumbnailEntity,
 ];
+
+/** Every entity the schema has: the core's and the registered providers'. */
+export function entities(): Type<unknown>[] {
+  return [...CORE_ENTITIES, ...registeredProviders().flatMap((provider) => provider.entities ?? [])];
+}

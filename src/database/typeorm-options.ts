@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from 'src/config/app-config';
-import { ENTITIES } from 'src/database/entities';
+import { entities } from 'src/database/entities';
 import { MIGRATIONS } from 'src/database/migrations';
 
 /** The one place TypeORM is configured: the app, the tests and the migration tooling all build from it. */
@@ -8,7 +8,7 @@ export function buildDataSourceOptions(database: DatabaseConfig, url: string): D
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: entities(),
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

@@ -1,6 +1,6 @@
 import { batchInput, checkPlanLinks, WriteItem } from 'src/ingestion/batch-writer';
 import type { IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 
 const AT = new Date('2026-05-01T10:00:00.000Z');
 

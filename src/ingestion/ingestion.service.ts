@@ -15,7 +15,7 @@ import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
 import { CommitItem, DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
 import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { rawBodyOf } from 'src/ingestion/signature';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { storableJson } from 'src/ingestion/storable-json';
 
 /** The delivery as received, as the inbox stores it: the body, the kept headers and the guard's context. */

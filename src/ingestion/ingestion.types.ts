@@ -1,5 +1,5 @@
 import type { Prepared } from 'src/database/database';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 
 /** One webhook request as received, after its signature passed. Everything replay needs is here. */
 export interface RawDelivery {

@@ -12,10 +12,10 @@ function parse(env: Record<string, string>) {
 }
 
 describe('metrics and rate-limit configuration', () => {
-  it('defaults to /metrics on the API port behind an API key, and 600 API requests a minute', () => {
+  it('defaults to /metrics on the API port behind an API key (a metrics port on loopback), 600 API requests a minute per key and 60 failed authentications a minute per address', () => {
     expect(parse({})).toEqual({
-      metrics: { tokens: [], port: undefined, host: '0.0.0.0', inboxQueryTimeoutMs: 1000 },
-      rateLimit: { perMinute: 600 },
+      metrics: { tokens: [], port: undefined, host: '127.0.0.1', inboxQueryTimeoutMs: 1000 },
+      rateLimit: { perMinute: 600, authFailuresPerMinute: 60 },
       errors: [],
     });
   });
@@ -50,6 +50,10 @@ describe('metrics and rate-limit configuration', () => {
       'METRICS_INBOX_QUERY_TIMEOUT_MS: must be between 50 and 30000, got 10',
     ],
     [{ API_RATE_LIMIT_PER_MINUTE: '-1' }, 'API_RATE_LIMIT_PER_MINUTE: must be between 0 and 1000000, got -1'],
+    [
+      { API_AUTH_FAILURES_PER_MINUTE: 'many' },
+      'API_AUTH_FAILURES_PER_MINUTE: must be a whole number, got "many"',
+    ],
   ])('refuses %j with a clear message', (env, message) => {
     expect(parse(env).errors).toEqual([message]);
   });

@@ -8,13 +8,17 @@ export interface MetricsConfig {
   tokens: string[];
   /** When set, `/metrics` is served on this port only (and no longer on the API port). */
   port?: number;
-  /** Interface the metrics port binds to. */
+  /** Interface the metrics port binds to: loopback unless METRICS_HOST says otherwise. */
   host: string;
   /** Upper bound for the inbox count that is queried on each scrape. */
   inboxQueryTimeoutMs: number;
 }
 
-/** `api` is the API listener (PORT, HOST): the metrics port must differ from it and defaults to its host. */
+/**
+ * `api` is the API listener (PORT, HOST): the metrics port must differ from it. The metrics port binds to
+ * loopback by default, whatever HOST is: opened without METRICS_TOKEN, it must not face the network unless
+ * the operator says so (METRICS_HOST).
+ */
 export function parseMetricsConfig(
   env: Env,
   errors: ConfigErrors,
@@ -31,7 +35,7 @@ export function parseMetricsConfig(
   return {
     tokens: readSecrets(env, 'METRICS_TOKEN', errors, 16),
     port,
-    host: readRaw(env, 'METRICS_HOST', errors) ?? api.host,
+    host: readRaw(env, 'METRICS_HOST', errors) ?? '127.0.0.1',
     inboxQueryTimeoutMs: readInt(env, 'METRICS_INBOX_QUERY_TIMEOUT_MS', errors, 1_000, {
       min: 50,
       max: 30_000,

@@ -6,9 +6,13 @@ import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { BearerCredentials } from 'src/metrics/metrics-auth.guard';
 import { MetricsService } from 'src/metrics/metrics.service';
 
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 /**
  * `/metrics` on a port of its own (METRICS_PORT), for deployments that keep the scrape off the public
- * listener. Open unless METRICS_TOKEN is set: the port is meant to be reachable only by the scraper.
+ * listener. Open unless METRICS_TOKEN is set: the port is meant to be reachable only by the scraper, and
+ * binds to loopback unless METRICS_HOST names another interface.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,6 +45,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.server = server;
     this.logger.log(`metrics are served on ${host}:${this.address()?.port}/metrics`);
+    if (this.config.metrics.tokens.length === 0 && !isLoopback(host)) {
+      this.logger.warn(`metrics on ${host} are open to anyone who can reach it: set METRICS_TOKEN`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

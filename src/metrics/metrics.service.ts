@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database } from 'src/database/database';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 /** What became of a webhook request, as counted in `hooktrail_webhook_deliveries_total`. */
 export const DELIVERY_OUTCOMES = [

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -59,7 +59,12 @@ export const TimestampFilter = (description: string) =>
 
 export const ProviderFilter = () =>
   applyDecorators(
-    ApiPropertyOptional({ description: 'Only this provider.', enum: PROVIDER_NAMES, example: 'wms' }),
+    ApiPropertyOptional({
+      description: 'Only this provider.',
+      type: String,
+      enum: PROVIDER_NAMES,
+      example: 'wms',
+    }),
     IsOptional(),
     IsIn(PROVIDER_NAMES),
   );
@@ -104,7 +109,7 @@ export class PageQueryDto {
 
 /** `/:provider/:externalId` of a session, recording or measurement. */
 export class ResourcePathDto {
-  @ApiProperty({ description: 'The provider.', enum: PROVIDER_NAMES, example: 'wms' })
+  @ApiProperty({ description: 'The provider.', type: String, enum: PROVIDER_NAMES, example: 'wms' })
   @IsIn(PROVIDER_NAMES)
   provider: string;
 
@@ -120,7 +125,7 @@ export class ResourcePathDto {
 
 /** Points at a session, recording or measurement by the ids the provider uses. */
 export class ResourceRefDto {
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'wms' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'wms' })
   provider: string;
 
   @ApiProperty({ example: '7e1f5d1c-3b0a-4a51-9d7e-1c2b3a4d5e6f' })

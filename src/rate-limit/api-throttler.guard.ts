@@ -1,6 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { ProblemException } from 'src/common/problem';
 
@@ -8,9 +7,10 @@ import { ProblemException } from 'src/common/problem';
 export const isRateLimited = (path: string): boolean => path === '/api' || path.startsWith('/api/');
 
 /**
- * Per-client rate limit for the API. A client is its credential (a hash of the Authorization header) when
- * it sends one, so clients behind one proxy address do not share a budget; otherwise its IP address. One
- * budget per client across every API route (not one per route).
+ * Per-client rate limit for the API, after authentication (ApiKeyGuard runs first and names the key): a
+ * client is the API key it authenticated with, however the header is spelled, so clients behind one proxy
+ * address do not share a budget; a route open without a key counts per IP address. One budget per client
+ * across every API route (not one per route). Failed authentications are limited by ApiKeyGuard itself.
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
@@ -19,10 +19,8 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const authorization = (req as unknown as Request).headers.authorization;
-    if (typeof authorization === 'string' && authorization.length > 0)
-      return `key:${createHash('sha256').update(authorization).digest('base64url').slice(0, 22)}`;
-    return `ip:${await super.getTracker(req)}`;
+    const keyId = (req as unknown as Request).apiKeyId;
+    return keyId !== undefined ? `key:${keyId}` : `ip:${await super.getTracker(req)}`;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {

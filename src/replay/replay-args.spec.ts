@@ -1,3 +1,4 @@
+import 'src/providers/providers';
 import { parseReplayArgs, ReplayUsageError } from 'src/replay/replay-args';
 
 describe('parseReplayArgs', () => {

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
-import { PROVIDER_NAMES, ProviderName } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { REPLAYABLE_STATUSES, ReplayableStatus, ReplayOptions } from 'src/replay/replay';
 
-export const REPLAY_USAGE = `Usage: npm run replay -- --provider <${PROVIDER_NAMES.join('|')}> --since <ISO date-time>
+/** The usage text, naming the registered providers. */
+export const replayUsage =
+  (): string => `Usage: npm run replay -- --provider <${PROVIDER_NAMES.join('|')}> --since <ISO date-time>
                         [--status rejected,failed] [--until <ISO date-time>] [--limit <n>] [--dry-run]
 
 Re-processes stored deliveries (status rejected and/or failed, received in [since, until)) through the
@@ -83,7 +85,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
   }
 
   return {
-    provider: provider as ProviderName,
+    provider: provider,
     statuses: [...new Set(statuses)] as ReplayableStatus[],
     since,
     ...(until === undefined ? {} : { until }),

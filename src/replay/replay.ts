@@ -5,7 +5,7 @@ import type { IngestionService } from 'src/ingestion/ingestion.service';
 import type { RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
 import { FIND_EVENT } from 'src/ingestion/projection.sql';
 import { storableJson } from 'src/ingestion/storable-json';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 
 export const REPLAYABLE_STATUSES = ['rejected', 'failed'] as const;
 export type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];

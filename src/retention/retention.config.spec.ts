@@ -1,5 +1,6 @@
 import { loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
+import 'src/providers/providers';
 
 function errorsOf(env: Record<string, string>): string[] {
   try {

@@ -4,13 +4,26 @@ import { createHmac } from 'node:crypto';
  * Builds Eyeson StreamRec webhooks as StreamRec sends them: a flat JSON POST (Content-Type:
  * application/json, no signature) to the `webhook_url` the client gave it, which is one of our signed
  * callback URLs. The token is computed here independently of the app's code, from the documented scheme:
- *   base64url(reference) "." base64url(HMAC-SHA256(secret, "hooktrail/eyeson-callback/v1\n" + reference))
+ *   base64url(reference) "." expires "." base64url(HMAC-SHA256(secret,
+ *     "hooktrail/eyeson-callback/v2\n" + reference + "\n" + expires))
+ * with `expires` in Unix seconds.
  */
-export const EYESON_TOKEN_CONTEXT = 'hooktrail/eyeson-callback/v1\n';
+export const EYESON_TOKEN_CONTEXT = 'hooktrail/eyeson-callback/v2\n';
 
-export function eyesonToken(reference: string, secret: string): string {
+/** Seven days from when this module was loaded: the service's default lifetime of a minted URL. */
+const WEEK_AHEAD = Math.floor(Date.now() / 1000) + 7 * 86_400;
+
+export function eyesonToken(reference: string, secret: string, expires: number = WEEK_AHEAD): string {
   const mac = createHmac('sha256', secret)
-    .update(EYESON_TOKEN_CONTEXT + reference)
+    .update(`${EYESON_TOKEN_CONTEXT}${reference}\n${expires}`)
+    .digest('base64url');
+  return `${Buffer.from(reference).toString('base64url')}.${expires}.${mac}`;
+}
+
+/** A token minted before callback URLs expired (scheme version 1, no expiry). */
+export function legacyEyesonToken(reference: string, secret: string): string {
+  const mac = createHmac('sha256', secret)
+    .update('hooktrail/eyeson-callback/v1\n' + reference)
     .digest('base64url');
   return `${Buffer.from(reference).toString('base64url')}.${mac}`;
 }

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { ProblemCode } from 'src/common/problem';
-import type { ProviderName } from 'src/providers/provider-configs';
+import type { ProviderName } from 'src/config/provider-registry';
 import { eyesonEvents, eyesonPath, eyesonToken } from './eyeson-sender';
 import { millicastJsonRequest, signMillicast } from './millicast-sender';
 import { perculusEvents, perculusToken } from './perculus-sender';
@@ -203,24 +203,24 @@ const eyeson: WebhookRoute = {
   fields: { number: 'recording_file_size_bytes', date: 'recording_started_at', string: 'rec_id' },
   signatureCases: (valid) => {
     const token = valid.path.slice('/webhooks/eyeson/'.length);
-    const [ref, mac] = token.split('.');
+    const [ref, expires, mac] = token.split('.');
     const flipped = mac.startsWith('A') ? `B${mac.slice(1)}` : `A${mac.slice(1)}`;
     const at = (path: string) => ({ ...valid, path });
     return [
       { name: 'token without its MAC', request: at(`/webhooks/eyeson/${ref}`), code: 'signature-malformed' },
       {
         name: 'token with non-base64url characters',
-        request: at(`/webhooks/eyeson/${ref}.${'%24'.repeat(43)}`),
+        request: at(`/webhooks/eyeson/${ref}.${expires}.${'%24'.repeat(43)}`),
         code: 'signature-malformed',
       },
       {
         name: 'oversized token',
-        request: at(`/webhooks/eyeson/${ref}.${'A'.repeat(6000)}`),
+        request: at(`/webhooks/eyeson/${ref}.${expires}.${'A'.repeat(6000)}`),
         code: 'signature-malformed',
       },
       {
         name: 'token with one character of its MAC changed',
-        request: at(`/webhooks/eyeson/${ref}.${flipped}`),
+        request: at(`/webhooks/eyeson/${ref}.${expires}.${flipped}`),
         code: 'signature-mismatch',
       },
       {
@@ -230,7 +230,7 @@ const eyeson: WebhookRoute = {
       },
       {
         name: 'token for another reference with this MAC',
-        request: at(eyesonPath(`${Buffer.from('other-call').toString('base64url')}.${mac}`)),
+        request: at(eyesonPath(`${Buffer.from('other-call').toString('base64url')}.${expires}.${mac}`)),
         code: 'signature-mismatch',
       },
     ];

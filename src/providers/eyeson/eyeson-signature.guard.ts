@@ -1,25 +1,38 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
-import { unauthorized } from 'src/common/problem';
+import type { Request, Response } from 'express';
+import { ProblemException, unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { refuseWhenDisabled } from 'src/ingestion/signature';
-import { secretKey, verifyCallbackToken } from 'src/providers/eyeson/eyeson-callback-token';
+import { WindowCounter } from 'src/rate-limit/window-counter';
+import { expiryProblem, secretKey, verifyCallbackToken } from 'src/providers/eyeson/eyeson-callback-token';
+import { EyesonRevokedUrls } from 'src/providers/eyeson/eyeson-revoked-urls.service';
 import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 
 /**
  * StreamRec signs nothing, so the credential is the callback URL: the `:token` path segment must be a
- * token minted under one of `EYESON_CALLBACK_SECRETS` (see eyeson-callback-token.ts). On success the
- * reference it binds is handed to ingestion as the delivery's context (stored, so replay files it alike).
+ * token minted under one of `EYESON_CALLBACK_SECRETS` (see eyeson-callback-token.ts), not expired, and
+ * not revoked. Its reference may make EYESON_DELIVERIES_PER_MINUTE_PER_REFERENCE deliveries a minute
+ * (per instance), so that a leaked URL cannot fill the inbox at line rate. On success the reference is
+ * handed to ingestion as the delivery's context (stored, so replay files it alike).
  */
 @Injectable()
 export class EyesonSignatureGuard implements CanActivate {
   private readonly keys: Buffer[];
+  private readonly legacyUntil: Date | null;
+  private readonly perReference: WindowCounter | null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.keys = config.providers.eyeson.secrets.map(secretKey);
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly revoked: EyesonRevokedUrls,
+  ) {
+    const eyeson = config.providers.eyeson;
+    this.keys = eyeson.secrets.map(secretKey);
+    this.legacyUntil = eyeson.legacyUrlsUntil;
+    const limit = eyeson.deliveriesPerMinutePerReference;
+    this.perReference = limit > 0 ? new WindowCounter(limit, 60_000) : null;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     refuseWhenDisabled(this.keys, 'eyeson');
     const req = context.switchToHttp().getRequest<Request>();
     const token = (req.params as Record<string, string | undefined>).token;
@@ -32,7 +45,28 @@ export class EyesonSignatureGuard implements CanActivate {
         check.detail,
       );
     }
+    const expired = expiryProblem(check.expiresAt, Date.now(), this.legacyUntil);
+    if (expired !== null) throw unauthorized('token-expired', expired);
+    this.limitRate(check.reference, context.switchToHttp().getResponse<Response>());
+    if (await this.revoked.isRevoked(token))
+      throw unauthorized('token-revoked', 'This callback URL has been revoked.');
     req.webhookContext = { [REFERENCE_CONTEXT_KEY]: check.reference };
     return true;
+  }
+
+  private limitRate(reference: string, res: Response): void {
+    if (this.perReference === null) return;
+    const blockedFor = this.perReference.blockedForSeconds(reference);
+    if (blockedFor > 0) {
+      res.setHeader('Retry-After', String(blockedFor));
+      throw new ProblemException(
+        429,
+        'too-many-requests',
+        'Too many requests',
+        `More than ${this.perReference.limit} deliveries in a minute for this callback URL's reference; nothing was stored.`,
+        { retryAfterSeconds: blockedFor },
+      );
+    }
+    this.perReference.hit(reference);
   }
 }

@@ -6,6 +6,13 @@ import {
   readInt,
   readSecrets,
 } from 'src/config/env-readers';
+import type { ServiceLimits } from 'src/config/provider-registry';
+
+declare module 'src/config/provider-registry' {
+  interface ProviderConfigs {
+    millicast: MillicastConfig;
+  }
+}
 
 export interface MillicastConfig {
   /** Webhook secrets exactly as the dashboard shows them (base64); the HMAC key is their decoded bytes. */
@@ -18,9 +25,9 @@ export interface MillicastConfig {
   thumbnailMaxBytes: number;
 }
 
-export function parseMillicastConfig(env: Env, errors: ConfigErrors): MillicastConfig {
+export function parseMillicastConfig(env: Env, errors: ConfigErrors, limits: ServiceLimits): MillicastConfig {
   const secrets = readSecrets(env, 'MILLICAST_WEBHOOK_SECRETS', errors);
-  return {
+  const config: MillicastConfig = {
     secrets,
     keys: decodeBase64Keys(secrets, 'MILLICAST_WEBHOOK_SECRETS', errors),
     thumbnailsPerStream: readInt(env, 'MILLICAST_THUMBNAILS_PER_STREAM', errors, 10, { min: 1, max: 1000 }),
@@ -32,4 +39,17 @@ export function parseMillicastConfig(env: Env, errors: ConfigErrors): MillicastC
       50 * 1024 * 1024,
     ),
   };
+  // The body parser stops bodies over the webhook limit first: a larger thumbnail limit would only turn
+  // 422-and-stored into 413-and-lost. The default follows the body limit; an explicit larger value is refused.
+  if (config.thumbnailMaxBytes > limits.webhookBodyLimitBytes) {
+    if (!env.MILLICAST_THUMBNAIL_MAX_BYTES && !env.MILLICAST_THUMBNAIL_MAX_BYTES_FILE) {
+      config.thumbnailMaxBytes = limits.webhookBodyLimitBytes;
+    } else {
+      errors.add(
+        'MILLICAST_THUMBNAIL_MAX_BYTES',
+        `must not exceed WEBHOOK_BODY_LIMIT (${limits.webhookBodyLimitBytes} bytes)`,
+      );
+    }
+  }
+  return config;
 }

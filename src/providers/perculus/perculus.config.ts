@@ -1,5 +1,11 @@
 import { ConfigErrors, Env, readBool, readEnum, readInt, readSecrets } from 'src/config/env-readers';
 
+declare module 'src/config/provider-registry' {
+  interface ProviderConfigs {
+    perculus: PerculusConfig;
+  }
+}
+
 export interface PerculusConfig {
   secrets: string[];
   /** Perculus does not publish the HMAC algorithm or encoding of its token: both are configuration. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { loadConfig } from 'src/config/app-config';
+import 'src/providers/providers';
 import { hmac } from 'src/ingestion/signature';
 import { WmsSignatureGuard } from 'src/providers/wms/wms-signature.guard';
 import { refusal, requestContext } from '../../../test/support/guard-context';

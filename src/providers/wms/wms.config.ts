@@ -1,5 +1,11 @@
 import { ConfigErrors, decodeBase64Keys, Env, readEnum, readSecrets } from 'src/config/env-readers';
 
+declare module 'src/config/provider-registry' {
+  interface ProviderConfigs {
+    wms: WmsConfig;
+  }
+}
+
 export interface WmsConfig {
   /** MAC secrets from the WMS Config ID; every one is tried, so a new one can be added before the old is removed. */
   secrets: string[];

@@ -1,4 +1,5 @@
 import { bodyPreview, visibleHeaders } from 'src/query/deliveries/body-preview';
+import 'src/providers/providers';
 
 describe('bodyPreview', () => {
   it.each([

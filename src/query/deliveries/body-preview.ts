@@ -1,13 +1,19 @@
+import { registeredProviders } from 'src/config/provider-registry';
+
 /** How much of a stored body the deliveries listing shows. */
 export const PREVIEW_BYTES = 2048;
 
-const HIDDEN_HEADERS = new Set(['authorization', 'cookie', 'x-millicast-signature', 'x-wms-content-mac']);
+const HIDDEN_HEADERS = ['authorization', 'cookie'];
 
-/** The kept headers minus anything that authenticates a request (signatures, MACs, credentials). */
+/**
+ * The kept headers minus anything that authenticates a request (signatures, MACs, credentials): the core's
+ * list, every registered provider's `hiddenHeaders`, and any name saying signature or secret.
+ */
 export function visibleHeaders(headers: Record<string, string>): Record<string, string> {
+  const hidden = new Set([...HIDDEN_HEADERS, ...registeredProviders().flatMap((p) => p.hiddenHeaders ?? [])]);
   return Object.fromEntries(
     Object.entries(headers).filter(
-      ([name]) => !HIDDEN_HEADERS.has(name.toLowerCase()) && !/signature|secret/i.test(name),
+      ([name]) => !hidden.has(name.toLowerCase()) && !/signature|secret/i.test(name),
     ),
   );
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { PageQueryDto, ProviderFilter } from 'src/query/query-params';
 
 export const DELIVERY_STATUSES = ['accepted', 'rejected', 'failed'] as const;
@@ -24,7 +24,7 @@ export class DeliveryDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '5012' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'perculus' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'perculus' })
   provider: string;
 
   @ApiProperty({ enum: DELIVERY_STATUSES, example: 'rejected' })

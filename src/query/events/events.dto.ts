@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import {
   PageQueryDto,
   ProviderFilter,
@@ -30,7 +30,7 @@ export class EventDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '1001' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'wms' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'wms' })
   provider: string;
 
   @ApiProperty({ description: "The provider's event name.", example: 'INTERMEDIATE_RESULTS' })

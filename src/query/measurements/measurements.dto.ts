@@ -1,5 +1,5 @@
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import {
   PageQueryDto,
   ProviderFilter,
@@ -25,7 +25,7 @@ export class MeasurementDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '7' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'wms' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'wms' })
   provider: string;
 
   @ApiProperty({ description: "The provider's id for the measurement.", example: 'b2c4e6f8-meas-1' })

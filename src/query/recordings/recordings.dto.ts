@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import {
   PageQueryDto,
   ProviderFilter,
@@ -25,7 +25,7 @@ export class RecordingDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '42' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'perculus' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'perculus' })
   provider: string;
 
   @ApiProperty({ description: "The provider's id for the recording.", example: 'c0ffee00-rec-1' })

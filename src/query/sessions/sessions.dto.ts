@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PROVIDER_NAMES } from 'src/providers/provider-configs';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { MeasurementDto } from 'src/query/measurements/measurements.dto';
 import {
   PageQueryDto,
@@ -40,7 +40,7 @@ export class SessionDto {
   @ApiProperty({ description: 'Hooktrail id (bigint as text).', example: '17' })
   id: string;
 
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'wms' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'wms' })
   provider: string;
 
   @ApiProperty({
@@ -95,7 +95,7 @@ export class SessionDto {
 }
 
 export class SessionChildDto {
-  @ApiProperty({ enum: PROVIDER_NAMES, example: 'millicast' })
+  @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'millicast' })
   provider: string;
 
   @ApiProperty({ example: '369e4a86-f937-4254-bd9f-99dc484d2bd6' })

@@ -1,0 +1,15 @@
+import type { ProviderDefinition } from 'src/config/provider-registry';
+import { parseEyesonConfig } from 'src/providers/eyeson/eyeson.config';
+import { EyesonModule } from 'src/providers/eyeson/eyeson.module';
+import { EyesonRevokedUrlEntity } from 'src/providers/eyeson/eyeson-revoked-url.entity';
+import { EyesonService } from 'src/providers/eyeson/eyeson.service';
+
+/** Eyeson StreamRec: signs nothing; its callback URL (a minted, signed token in the path) is the credential. */
+export const eyesonProvider = {
+  name: 'eyeson',
+  parseConfig: parseEyesonConfig,
+  module: EyesonModule,
+  adapter: EyesonService,
+  entities: [EyesonRevokedUrlEntity],
+  redactKeys: ['webhook_url', 'webhookUrl', 'callbackUrl'],
+} satisfies ProviderDefinition;

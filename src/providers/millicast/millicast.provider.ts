@@ -1,0 +1,17 @@
+import type { ProviderDefinition } from 'src/config/provider-registry';
+import { parseMillicastConfig } from 'src/providers/millicast/millicast.config';
+import { MillicastModule } from 'src/providers/millicast/millicast.module';
+import { MILLICAST_SIGNATURE_HEADER } from 'src/providers/millicast/millicast-signature.guard';
+import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
+import { MillicastService } from 'src/providers/millicast/millicast.service';
+
+/** Dolby.io Real-time Streaming (Millicast): JSON hooks and JPEG thumbnails, `X-Millicast-Signature`. */
+export const millicastProvider = {
+  name: 'millicast',
+  parseConfig: parseMillicastConfig,
+  module: MillicastModule,
+  adapter: MillicastService,
+  entities: [MillicastThumbnailEntity],
+  hiddenHeaders: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
+  redactKeys: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
+} satisfies ProviderDefinition;

@@ -1,0 +1,14 @@
+import type { ProviderDefinition } from 'src/config/provider-registry';
+import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
+import { parsePerculusConfig } from 'src/providers/perculus/perculus.config';
+import { PerculusModule } from 'src/providers/perculus/perculus.module';
+import { PerculusService } from 'src/providers/perculus/perculus.service';
+
+/** Perculus (virtual classroom): the HMAC token is in the body (`token`, redacted by the core's defaults). */
+export const perculusProvider = {
+  name: 'perculus',
+  parseConfig: parsePerculusConfig,
+  module: PerculusModule,
+  adapter: PerculusService,
+  entities: [PerculusSeenTokenEntity],
+} satisfies ProviderDefinition;

@@ -1,0 +1,15 @@
+import type { ProviderDefinition } from 'src/config/provider-registry';
+import { parseWmsConfig } from 'src/providers/wms/wms.config';
+import { WmsModule } from 'src/providers/wms/wms.module';
+import { WMS_MAC_HEADER } from 'src/providers/wms/wms-signature.guard';
+import { WmsService } from 'src/providers/wms/wms.service';
+
+/** NuraLogix WMS: measurement events, `X-WMS-Content-MAC` HMAC-SHA256 of the body. */
+export const wmsProvider = {
+  name: 'wms',
+  parseConfig: parseWmsConfig,
+  module: WmsModule,
+  adapter: WmsService,
+  hiddenHeaders: [WMS_MAC_HEADER.toLowerCase()],
+  redactKeys: [WMS_MAC_HEADER.toLowerCase(), 'macSecret'],
+} satisfies ProviderDefinition;
