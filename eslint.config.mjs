@@ -37,7 +37,14 @@ export default tseslint.config(
   {
     // The core knows no provider: providers are registered from above (src/providers/providers.ts) and the
     // core reads them through src/config/provider-registry.ts. Specs may load the registered providers.
-    files: ['src/config/**', 'src/database/**', 'src/ingestion/**', 'src/query/**', 'src/common/**'],
+    files: [
+      'src/config/**',
+      'src/database/**',
+      'src/ingestion/**',
+      'src/query/**',
+      'src/common/**',
+      'src/simulator/**',
+    ],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

@@ -12,14 +12,12 @@ usage: npm run demo -- [--url <base>] [--api-key <key>] [--delay <ms>]
   --api-key   API key, to mint the Eyeson callback URL (default: first of API_KEYS, else .env.example's)
   --delay     pause between requests in ms (default 0)
 
-Secrets come from the same variables the service reads (WMS_MAC_SECRETS, MILLICAST_WEBHOOK_SECRETS,
-PERCULUS_WEBHOOK_SECRETS, EYESON_CALLBACK_SECRETS, ...), else from .env.example.`;
+Each provider signs with the first secret of the variable the service reads (as named in .env.example),
+else with the value .env.example gives it.`;
 
 function lookAround(result: DemoResult, baseUrl: string, apiKey: string): string {
-  const { ids } = result;
   const auth = `-H "Authorization: Bearer $HOOKTRAIL_API_KEY"`;
   const get = (path: string, extra = '') => `curl -s ${auth} "${baseUrl}${path}"${extra}`;
-  const enc = encodeURIComponent;
   // The example key is no secret; a real one is never echoed.
   const lines = [
     apiKey === EXAMPLE_ENV.API_KEYS
@@ -29,38 +27,10 @@ function lookAround(result: DemoResult, baseUrl: string, apiKey: string): string
     '# every session of the day, newest first, and one provider at a time',
     get('/api/sessions'),
   ];
-  if (result.providers.includes('perculus'))
-    lines.push(
-      '',
-      '# the Perculus class and its timeline',
-      get(`/api/sessions/perculus/${enc(ids.perculusSession)}`),
-      get(`/api/sessions/perculus/${enc(ids.perculusSession)}/events`),
-    );
-  if (result.providers.includes('millicast'))
-    lines.push(
-      '',
-      '# the Millicast stream: its feed, recordings and latest thumbnail',
-      get('/api/sessions?provider=millicast'),
-      get('/api/recordings?provider=millicast'),
-      get(
-        `/api/millicast/streams/${enc(ids.millicast.accountId)}/${enc(ids.millicast.streamName)}/thumbnail`,
-        ' -o thumbnail.jpg',
-      ),
-    );
-  if (result.providers.includes('wms'))
-    lines.push(
-      '',
-      '# the WMS measurement (with its SNR series) and the session timeline',
-      get(`/api/measurements/wms/${enc(ids.wmsMeasurement)}`),
-      get(`/api/sessions/wms/${enc(ids.wmsSession)}/events`),
-    );
-  if (result.providers.includes('eyeson'))
-    lines.push(
-      '',
-      '# the Eyeson call, its recording and the supervisor session',
-      get(`/api/sessions/eyeson/${enc(ids.eyesonReference)}`),
-      get('/api/recordings?provider=eyeson'),
-    );
+  for (const scene of result.lookAround) {
+    lines.push('', `# ${scene.title}`, ...scene.paths.map((path) => get(path)));
+    for (const download of scene.downloads ?? []) lines.push(get(download.path, ` -o ${download.file}`));
+  }
   lines.push(
     '',
     '# the raw inbox, and what the service counted (needs METRICS_TOKEN instead when that is set)',
@@ -85,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const baseUrl = (values.url ?? defaultBaseUrl(process.env)).replace(/\/+$/, '');
-  const apiKey = values['api-key'] ?? firstOf(process.env, 'API_KEYS');
+  const apiKey = values['api-key'] ?? firstOf(process.env, 'API_KEYS', EXAMPLE_ENV.API_KEYS);
   const delayMs = Number(values.delay);
   if (!Number.isInteger(delayMs) || delayMs < 0) {
     process.stderr.write(`--delay: not a whole number of milliseconds: ${values.delay}\n`);

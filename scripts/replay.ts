@@ -7,6 +7,7 @@ import { AppConfig, loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
+import { Projector } from 'src/ingestion/projector';
 import { webhookAdapter } from 'src/ingestion/webhook-adapters';
 import { progressBar } from 'src/common/progress-bar';
 import { replayDeliveries } from 'src/replay/replay';
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
       {
         db: app.get(Database),
         ingestion: app.get(IngestionService),
+        projector: app.get(Projector),
         adapter: webhookAdapter(app, options.provider),
       },
       options,

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { defaultBaseUrl, firstOf } from './simulator/defaults';
 import { send } from './simulator/http-client';
-import { SIMULATORS, simulatorFor } from './simulator/simulators';
-import { SimRequest, UnknownEventError } from './simulator/simulator.types';
+import { PROVIDER_NAMES } from 'src/config/provider-registry';
+import { SimRequest, UnknownEventError } from 'src/simulator/simulator.types';
+import { simulatorFor } from './simulator/simulators';
 
-const USAGE = `Sends one webhook, built and signed exactly as the provider does, and prints the response.
+const usage =
+  (): string => `Sends one webhook, built and signed exactly as the provider does, and prints the response.
 
 usage: npm run send -- <provider> <event> [options]
        npm run send -- <provider>            (lists the provider's events)
@@ -20,7 +22,7 @@ options:
   --at <time>         when the event happened, ISO 8601 (default: now)
   --dry-run           print the request instead of sending it
 
-providers: ${Object.keys(SIMULATORS).join(', ')}`;
+providers: ${PROVIDER_NAMES.join(', ')}`;
 
 function printRequest(baseUrl: string, req: SimRequest): void {
   process.stdout.write(`POST ${baseUrl}${req.path}\n`);
@@ -46,12 +48,12 @@ async function main(argv: string[]): Promise<number> {
   });
   const [provider, event, ...extra] = positionals;
   if (values.help || provider === undefined || extra.length > 0) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     return values.help ? 0 : 64; // EX_USAGE
   }
-  const simulator = simulatorFor(provider);
+  const simulator = await simulatorFor(provider);
   if (simulator === undefined) {
-    process.stderr.write(`unknown provider "${provider}"; one of: ${Object.keys(SIMULATORS).join(', ')}\n`);
+    process.stderr.write(`unknown provider "${provider}"; one of: ${PROVIDER_NAMES.join(', ')}\n`);
     return 64;
   }
   if (event === undefined) {
@@ -70,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const session = values.session ?? `sim-${provider}-${randomBytes(4).toString('hex')}`;
-  const secret = values.secret ?? firstOf(process.env, simulator.secretVariable);
+  const secret = values.secret ?? firstOf(process.env, simulator.secretVariable, simulator.exampleSecret);
   const baseUrl = (values.url ?? defaultBaseUrl(process.env)).replace(/\/+$/, '');
 
   let req: SimRequest;
@@ -86,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   process.stderr.write(
-    `${provider} ${event} (session ${session}) → POST ${baseUrl}${req.path.replace(/\/webhooks\/eyeson\/.+/, '/webhooks/eyeson/<token>')}\n`,
+    `${provider} ${event} (session ${session}) → POST ${baseUrl}${simulator.displayPath?.(req.path) ?? req.path}\n`,
   );
   try {
     const res = await send(baseUrl, req);

@@ -2,6 +2,7 @@ import { Database } from 'src/database/database';
 import { isDatabaseUnavailable } from 'src/database/db-errors';
 import { PostgresServer } from './support/child-servers';
 import { is2xx, LoadGenerator, mixedDelivery, sendOnce, tally, unstored2xx } from './support/load';
+import { waitForBacklog } from './support/projection';
 import { startTestAppOn, TestApp } from './support/test-app';
 
 /**
@@ -27,7 +28,7 @@ describe('when the Postgres server stops and restarts under load', () => {
 
   it('has an invariant check that notices a 2xx for a delivery that is not stored', async () => {
     const request = mixedDelivery('never-sent', 0);
-    const problems = await unstored2xx(t.db, [{ request, status: 200, body: { eventId: '1' }, ms: 1 }]);
+    const problems = await unstored2xx(t.db, [{ request, status: 200, body: { deliveryId: '1' }, ms: 1 }]);
     expect(problems).toEqual([expect.stringContaining('0 accepted inbox rows')]);
   });
 
@@ -76,6 +77,7 @@ describe('when the Postgres server stops and restarts under load', () => {
     // Recovered: the deliveries after the restart went through again.
     expect(outcomes.slice(-20).every(is2xx)).toBe(true);
 
+    await waitForBacklog(t.baseUrl);
     expect(await unstored2xx(t.db, outcomes)).toEqual([]);
 
     // The senders retry what was refused: everything ends up stored exactly once.
@@ -84,10 +86,11 @@ describe('when the Postgres server stops and restarts under load', () => {
     );
     expect(tally(retried)).toEqual(retried.length > 0 ? { '200': retried.length } : {});
     const all = [...outcomes.filter(is2xx), ...retried];
+    await waitForBacklog(t.baseUrl);
     expect(await unstored2xx(t.db, all)).toEqual([]);
     const { rows } = await t.db.query<{ events: number; accepted: number }>(
       `SELECT (SELECT count(*)::int FROM events) AS events,
-              (SELECT count(*)::int FROM deliveries WHERE status = 'accepted') AS accepted`,
+              (SELECT count(*)::int FROM deliveries WHERE status = 'projected') AS accepted`,
     );
     expect(rows[0]).toEqual({ events: outcomes.length, accepted: outcomes.length });
   }, 60_000);

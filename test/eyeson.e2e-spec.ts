@@ -7,6 +7,7 @@ import {
   legacyEyesonToken,
   pathOfUrl,
 } from './support/eyeson-sender';
+import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
 const OLD_SECRET = TEST_ENV.EYESON_CALLBACK_SECRETS;
@@ -124,6 +125,7 @@ describe('Eyeson StreamRec over HTTP', () => {
     for (const body of bodies) {
       const res = await send(t, path, body).expect(200);
       expect(res.body).toMatchObject({ status: 'accepted' });
+      await waitForProjection(t.baseUrl, res);
     }
 
     const state = await stateOf(t, 'call-all-four');
@@ -191,12 +193,15 @@ describe('Eyeson StreamRec over HTTP', () => {
     );
     expect(rows).toHaveLength(4);
     for (const row of rows)
-      expect(row).toEqual({ context: { reference: 'call-all-four' }, status: 'accepted' });
+      expect(row).toEqual({ context: { reference: 'call-all-four' }, status: 'projected' });
   });
 
   it('keeps an unknown status on the call timeline, flagged', async () => {
     const path = eyesonPath(eyesonToken('call-unknown', OLD_SECRET));
-    await send(t, path, { status: 'recording_paused', rec_id: 'rec-u1' }).expect(200);
+    await waitForProjection(
+      t.baseUrl,
+      await send(t, path, { status: 'recording_paused', rec_id: 'rec-u1' }).expect(200),
+    );
     const state = await stateOf(t, 'call-unknown');
     expect(state.events).toEqual([
       { type: 'recording_paused', known: false, occurred_at: expect.any(Date), recording: null },
@@ -224,16 +229,13 @@ describe('Eyeson StreamRec over HTTP', () => {
     const path = pathOfUrl(await mint(t, 'call-dup'));
     const first = await send(t, path, eyesonEvents.uploadReady('rec-d1')).expect(200);
     const second = await send(t, path, eyesonEvents.uploadReady('rec-d1')).expect(200);
-    expect(second.body).toEqual({
-      status: 'duplicate',
-      deliveryId: first.body.deliveryId,
-      eventId: first.body.eventId,
-    });
+    expect(second.body).toEqual({ status: 'duplicate', deliveryId: first.body.deliveryId });
+    const delivery = await waitForProjection(t.baseUrl, second);
+    expect(delivery).toMatchObject({ status: 'projected', duplicateCount: 1 });
     const { rows } = await t.db.query(
-      `SELECT e.id, d.duplicate_count FROM events e JOIN deliveries d ON d.event_id = e.id
-        JOIN recordings r ON r.id = e.recording_id WHERE r.external_id = 'rec-d1'`,
+      `SELECT e.id FROM events e JOIN recordings r ON r.id = e.recording_id WHERE r.external_id = 'rec-d1'`,
     );
-    expect(rows).toEqual([{ id: first.body.eventId, duplicate_count: 1 }]);
+    expect(rows).toEqual([{ id: delivery.eventId }]);
   });
 
   describe('refusing URLs that were not minted', () => {
@@ -300,7 +302,7 @@ describe('Eyeson StreamRec over HTTP', () => {
       const reference = `call-perm-${n}`;
       const path = eyesonPath(eyesonToken(reference, OLD_SECRET));
       const bodies = events(n);
-      for (const i of order) await send(t, path, bodies[i]).expect(200);
+      for (const i of order) await waitForProjection(t.baseUrl, await send(t, path, bodies[i]).expect(200));
       const state = await stateOf(t, reference);
       // upload_failed carries no time, so it sits on the timeline at its arrival, which differs by design.
       for (const e of state.events) if (e.type === 'upload_failed') e.occurred_at = 'at arrival';

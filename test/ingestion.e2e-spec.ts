@@ -1,3 +1,4 @@
+import { waitForProjection } from './support/projection';
 import { createTestDatabase, startTestApp, startTestAppOn, TEST_ENV, TestApp } from './support/test-app';
 import { TcpProxy } from './support/tcp-proxy';
 import { wmsSignature } from './support/wms-sender';
@@ -37,11 +38,13 @@ describe('shared ingestion', () => {
     const responses = await Promise.all(Array.from({ length: 12 }, () => post(t, body)));
     expect(responses.map((r) => r.status)).toEqual(Array(12).fill(200));
     expect(responses.filter((r) => r.body.status === 'accepted')).toHaveLength(1);
-    expect(new Set(responses.map((r) => r.body.eventId)).size).toBe(1);
+    expect(new Set(responses.map((r) => r.body.deliveryId)).size).toBe(1);
+    await waitForProjection(t.baseUrl, responses[0]);
     const { rows } = await t.db.query(
       `SELECT (SELECT count(*)::int FROM events WHERE idempotency_key = 'race:0') AS events,
               (SELECT count(*)::int FROM deliveries d JOIN events e ON e.id = d.event_id WHERE e.idempotency_key = 'race:0') AS deliveries,
-              (SELECT duplicate_count FROM deliveries d JOIN events e ON e.id = d.event_id WHERE e.idempotency_key = 'race:0') AS dups`,
+              (SELECT x.count FROM delivery_duplicates x JOIN deliveries d ON d.id = x.delivery_id
+                 WHERE d.idempotency_key = 'race:0') AS dups`,
     );
     expect(rows[0]).toEqual({ events: 1, deliveries: 1, dups: 11 });
   });
@@ -117,8 +120,8 @@ describe('when the database is unreachable', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
       await t.http().get('/health/ready').expect(503);
       await proxy.restore();
-      await post(t, wmsBody('outage', 2)).expect(200);
-      await post(t, wmsBody('outage', 1)).expect(200);
+      await waitForProjection(t.baseUrl, await post(t, wmsBody('outage', 2)).expect(200));
+      await waitForProjection(t.baseUrl, await post(t, wmsBody('outage', 1)).expect(200));
       const { rows } = await t.db.query(
         `SELECT sequence FROM events WHERE idempotency_key LIKE 'outage:%' ORDER BY sequence`,
       );

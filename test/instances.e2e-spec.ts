@@ -1,5 +1,6 @@
 import { shuffled, stateSnapshot } from './support/state';
 import { is2xx, sendOnce, tally, unstored2xx } from './support/load';
+import { waitForBacklog } from './support/projection';
 import { createTestDatabase, startTestApp, startTestAppOn, TestApp } from './support/test-app';
 import { WebhookRequest, WEBHOOK_ROUTES } from './support/webhook-routes';
 import { wmsMeasurementFlow } from './support/wms-sender';
@@ -52,6 +53,7 @@ describe('several instances on one database', () => {
     let expected: Record<string, unknown>;
     try {
       for (const request of requests) expect((await sendOnce(sequential.baseUrl, request)).status).toBe(200);
+      await waitForBacklog(sequential.baseUrl);
       expected = await snapshots(sequential);
       for (const route of WEBHOOK_ROUTES) {
         const state = expected[route.provider] as { events: unknown[]; sessions: unknown[] };
@@ -76,11 +78,12 @@ describe('several instances on one database', () => {
       }
       expect(tally(outcomes)).toEqual({ '200': requests.length * 2 });
       expect(outcomes.filter((o) => o.body?.status === 'accepted')).toHaveLength(requests.length);
+      await Promise.all([waitForBacklog(one.baseUrl), waitForBacklog(two.baseUrl)]);
       expect(await unstored2xx(one.db, outcomes.filter(is2xx))).toEqual([]);
       const { rows } = await one.db.query<{ events: number; accepted: number; duplicates: number }>(
         `SELECT (SELECT count(*)::int FROM events) AS events,
-                (SELECT count(*)::int FROM deliveries WHERE status = 'accepted') AS accepted,
-                (SELECT sum(duplicate_count)::int FROM deliveries) AS duplicates`,
+                (SELECT count(*)::int FROM deliveries WHERE status = 'projected') AS accepted,
+                (SELECT sum(count)::int FROM delivery_duplicates) AS duplicates`,
       );
       expect(rows[0]).toEqual({
         events: requests.length,

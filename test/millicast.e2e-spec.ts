@@ -12,6 +12,8 @@ import {
   tinyJpeg,
 } from './support/millicast-sender';
 import { shuffled, stateSnapshot } from './support/state';
+import { waitForProjection } from './support/projection';
+import { send as sendRaw } from './support/webhook-routes';
 import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
 /** The secret the test apps know (base64, as the dashboard shows it) and the one it was renewed to. */
@@ -41,6 +43,7 @@ async function sendAll(t: TestApp, requests: SignedRequest[]): Promise<void> {
       status: 200,
       body: { status: 'accepted' },
     });
+    await waitForProjection(t.baseUrl, res);
   }
 }
 
@@ -92,6 +95,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
     beforeAll(async () => {
       for (const { name, hook } of MILLICAST_DOC_EXAMPLES) {
         const res = await send(t, json(hook));
+        if (res.status === 200) await waitForProjection(t.baseUrl, res);
         responses.set(name, { status: res.status, body: res.body });
       }
     });
@@ -107,7 +111,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
         );
         expect(rows).toEqual([
           {
-            status: 'accepted',
+            status: 'projected',
             body: Buffer.from(JSON.stringify(hook)),
             type: `${String(hook.type)}.${String(hook.event)}`,
             known: true,
@@ -248,12 +252,13 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       const first = await send(t, req).expect(200);
       const second = await send(t, req).expect(200);
       expect(first.body.status).toBe('accepted');
-      expect(second.body).toMatchObject({ status: 'duplicate', eventId: first.body.eventId });
-      const { rows } = await t.db.query(
-        `SELECT count(*)::int AS n, max(duplicate_count) AS dups FROM deliveries WHERE event_id = $1`,
-        [first.body.eventId],
-      );
-      expect(rows[0]).toEqual({ n: 1, dups: 1 });
+      expect(second.body).toEqual({ status: 'duplicate', deliveryId: first.body.deliveryId });
+      const delivery = await waitForProjection(t.baseUrl, second);
+      expect(delivery).toMatchObject({ status: 'projected', duplicateCount: 1 });
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM deliveries WHERE event_id = $1`, [
+        delivery.eventId,
+      ]);
+      expect(rows[0]).toEqual({ n: 1 });
     });
 
     it('never makes an ended feed live again when its started hook arrives late', async () => {
@@ -332,7 +337,12 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       ).expect(200);
       const { rows } = await t.db.query(
         `SELECT type, known, session_id, recording_id FROM events WHERE id = ANY($1::bigint[]) ORDER BY id`,
-        [[unknownType.body.eventId, unknownEvent.body.eventId]],
+        [
+          [
+            (await waitForProjection(t.baseUrl, unknownType)).eventId,
+            (await waitForProjection(t.baseUrl, unknownEvent)).eventId,
+          ],
+        ],
       );
       expect(rows).toEqual([
         { type: 'liveClips.created', known: false, session_id: null, recording_id: null },
@@ -396,6 +406,33 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       );
       const { rows } = await t.db.query(`SELECT status FROM deliveries WHERE id = $1`, [res.body.deliveryId]);
       expect(rows).toEqual([{ status: 'rejected' }]);
+    });
+
+    it('refuses bodies that are not valid UTF-8 with 400, storing each as rejected with its exact bytes', async () => {
+      // Two deliveries that differ only in an invalid byte: decoded leniently, both would read as one event.
+      for (const byte of [0xff, 0xfe]) {
+        const body = Buffer.concat([
+          Buffer.from('{"type":"feeds","event":"started","timestamp":1700000500000,"data":{"feedId":"utf8-'),
+          Buffer.from([byte]),
+          Buffer.from('","streamId":"U/utf8"}}'),
+        ]);
+        const res = await sendRaw(t.baseUrl, {
+          path: '/webhooks/millicast',
+          headers: {
+            'content-type': 'application/json',
+            'x-millicast-signature': signMillicast(body, SECRET),
+          },
+          body,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'malformed-body', stored: true });
+        expect(res.body?.detail).toContain('UTF-8');
+        const { rows } = await t.db.query(`SELECT status, body FROM deliveries WHERE id = $1`, [
+          res.body?.deliveryId,
+        ]);
+        expect(rows).toEqual([{ status: 'rejected', body }]);
+      }
+      expect(await session(t.db, 'utf8-\ufffd')).toBeUndefined();
     });
 
     it('rejects an envelope without a timestamp with 422', async () => {
@@ -482,6 +519,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       const image = tinyJpeg('round trip');
       const res = await send(t, thumb(image, STREAM, 1638463516000)).expect(200);
       expect(res.body.status).toBe('accepted');
+      const { eventId } = await waitForProjection(t.baseUrl, res);
 
       for (const path of [
         `/api/millicast/streams/${encodeURIComponent(STREAM)}/thumbnail`,
@@ -502,7 +540,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
 
       const { rows } = await t.db.query(
         `SELECT e.type, e.known, e.payload, s.external_id AS session FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.id = $1`,
-        [res.body.eventId],
+        [eventId],
       );
       expect(rows).toEqual([
         {

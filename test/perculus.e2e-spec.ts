@@ -8,6 +8,7 @@ import {
   perculusToken,
   uniqueTokenTimestamp,
 } from './support/perculus-sender';
+import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 
 const SECRET = TEST_ENV.PERCULUS_WEBHOOK_SECRETS;
@@ -21,6 +22,7 @@ function post(t: TestApp, req: PerculusRequest, correlationId = randomUUID()) {
 async function accept(t: TestApp, message: Record<string, unknown>): Promise<{ deliveryId: string }> {
   const res = await post(t, perculusRequest(message, SECRET));
   expect(res.body).toMatchObject({ status: 'accepted' });
+  await waitForProjection(t.baseUrl, res);
   return res.body;
 }
 
@@ -54,6 +56,7 @@ describe('Perculus webhooks', () => {
       const req = perculusRequest(message, SECRET);
       const res = await post(t, req).expect(200);
       expect(res.body).toMatchObject({ status: 'accepted' });
+      await waitForProjection(t.baseUrl, res);
       const { rows } = await t.db.query(
         `SELECT d.status, d.body, d.context, e.type, e.known, e.idempotency_key, e.occurred_at, e.payload
          FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = $1`,
@@ -61,7 +64,7 @@ describe('Perculus webhooks', () => {
       );
       const timestamp = (JSON.parse(req.body) as { token: string }).token.split('|')[0];
       expect(rows[0]).toMatchObject({
-        status: 'accepted',
+        status: 'projected',
         body: Buffer.from(req.body),
         context: { tokenIssuedAt: new Date(Number(timestamp) * 1000).toISOString() },
         type: 'SessionStatusEvent',
@@ -178,6 +181,7 @@ describe('Perculus webhooks', () => {
       const message = perculusEvents.sessionStatus('lesson-8', 'started', '2024-05-01T09:00:00Z');
       const res = await post(t, perculusRequest(message, SECRET, { upperCase: true })).expect(200);
       expect(res.body).toMatchObject({ status: 'accepted' });
+      await waitForProjection(t.baseUrl, res);
     });
   });
 
@@ -249,7 +253,10 @@ describe('Perculus webhooks', () => {
     it('refuses a replayed token (same token, other request_id) and does not apply it', async () => {
       const token = perculusToken(SECRET);
       const original = perculusEvents.sessionStatus('lesson-r1', 'started', '2024-05-01T09:00:00Z');
-      await post(t, perculusRequest({ ...original, token }, SECRET)).expect(200);
+      await waitForProjection(
+        t.baseUrl,
+        await post(t, perculusRequest({ ...original, token }, SECRET)).expect(200),
+      );
 
       const forged = perculusEvents.sessionStatus('lesson-r1', 'finished', '2024-05-01T09:01:00Z');
       const res = await post(t, perculusRequest({ ...forged, token }, SECRET)).expect(401);
@@ -296,20 +303,17 @@ describe('Perculus webhooks', () => {
         perculusRequest(message, SECRET, { timestamp: uniqueTokenTimestamp() }),
       ).expect(200);
       expect(first.body.status).toBe('accepted');
-      expect(again.body).toEqual({
-        status: 'duplicate',
-        deliveryId: first.body.deliveryId,
-        eventId: first.body.eventId,
-      });
-      expect(withNewToken.body).toMatchObject({ status: 'duplicate', eventId: first.body.eventId });
+      expect(again.body).toEqual({ status: 'duplicate', deliveryId: first.body.deliveryId });
+      expect(withNewToken.body).toEqual({ status: 'duplicate', deliveryId: first.body.deliveryId });
+      await waitForProjection(t.baseUrl, first);
       const events = await t.db.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key = $1`, [
         message.request_id,
       ]);
       expect(events.rows[0].n).toBe(1);
-      const delivery = await t.db.query(`SELECT duplicate_count FROM deliveries WHERE id = $1`, [
+      const delivery = await t.db.query(`SELECT count FROM delivery_duplicates WHERE delivery_id = $1`, [
         first.body.deliveryId,
       ]);
-      expect(delivery.rows[0].duplicate_count).toBe(2);
+      expect(delivery.rows[0].count).toBe(2);
     });
 
     it('refuses a rejected message rewritten under its token and request_id, and applies nothing', async () => {

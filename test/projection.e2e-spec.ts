@@ -1,11 +1,13 @@
 import { ProblemException } from 'src/common/problem';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import type { DecodeResult, IngestPlan, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
+import { Projector } from 'src/ingestion/projector';
+import { waitForDelivery } from './support/projection';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
- * The projection rules on their own: a plan goes straight to the shared ingestion (decode is the identity),
- * so every permutation of a set of plans can be folded against the real SQL and compared.
+ * The projection rules on their own: a plan goes straight to the shared ingestion and the projector (decode is
+ * the identity), so every permutation of a set of plans can be folded against the real SQL and compared.
  */
 class PlanAdapter implements WebhookAdapter<IngestPlan> {
   readonly provider = 'wms' as const;
@@ -58,6 +60,7 @@ describe('order-independent projections', () => {
   beforeAll(async () => {
     t = await startTestApp();
     ingestion = t.app.get(IngestionService);
+    t.app.get(Projector).register(new PlanAdapter());
   });
   afterAll(async () => {
     await t.close();
@@ -109,6 +112,7 @@ describe('order-independent projections', () => {
         };
         const outcome = await ingestion.ingest(adapter, raw);
         expect(outcome.outcome).toBe('accepted');
+        expect((await waitForDelivery(t.baseUrl, outcome.deliveryId)).status).toBe('projected');
       }
       const { rows } = await t.db.query(
         `SELECT r.status, r.kind, r.url, r.size_bytes, r.attributes, r.ended_at, s.kind AS session_kind, s.attributes AS session_attributes

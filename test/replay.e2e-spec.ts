@@ -1,5 +1,6 @@
 import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
+import { Projector } from 'src/ingestion/projector';
 import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
 import { REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
 import type { ProviderName } from 'src/config/provider-registry';
@@ -8,6 +9,7 @@ import { replayDeliveries, ReplayOptions, ReplaySummary } from 'src/replay/repla
 import { captureOutput, exited, spawnTs } from './support/spawn-ts';
 import { perculusToken } from './support/perculus-sender';
 import { stateSnapshot } from './support/state';
+import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 import { send, WebhookRequest, WEBHOOK_ROUTES } from './support/webhook-routes';
 
@@ -17,6 +19,7 @@ function deps(t: TestApp, provider: ProviderName) {
   return {
     db: t.app.get(Database),
     ingestion: t.app.get(IngestionService),
+    projector: t.app.get(Projector),
     adapter: webhookAdapter(t.app, provider),
   };
 }
@@ -55,7 +58,6 @@ async function storeRejected(
     request.body.length,
     'rejected',
     JSON.stringify({ status: 422, code: 'validation-failed', detail: 'refused by an older version' }),
-    null,
   ]);
   return rows[0].id;
 }
@@ -96,7 +98,7 @@ describe('replaying stored deliveries', () => {
       const first = await replay(t, { provider });
       expect(first).toEqual({ selected: 2, accepted: 2, duplicate: 0, rejected: 0, failed: 0, skipped: 0 });
       for (const id of ids)
-        expect(await delivery(t, id)).toMatchObject({ status: 'accepted', attempts: 2, error: null });
+        expect(await delivery(t, id)).toMatchObject({ status: 'projected', attempts: 2, error: null });
       const after = await stateSnapshot(t.db, provider);
       expect(after.events.length).toBe(before.events.length + 2);
       expect(after).not.toEqual(before);
@@ -114,10 +116,11 @@ describe('replaying stored deliveries', () => {
     const rejectedId = await storeRejected(t, 'wms', request);
     const live = await send(t.baseUrl, request); // the provider re-sent it; the current code accepts it
     expect(live.body).toMatchObject({ status: 'accepted' });
+    const { eventId } = await waitForProjection(t.baseUrl, live);
     const events = await eventCount(t);
 
     expect(await replay(t, { provider: 'wms' })).toMatchObject({ selected: 1, duplicate: 1, accepted: 0 });
-    expect(await delivery(t, rejectedId)).toMatchObject({ status: 'accepted', event_id: live.body?.eventId });
+    expect(await delivery(t, rejectedId)).toMatchObject({ status: 'projected', event_id: eventId });
     expect(await eventCount(t)).toBe(events);
   });
 
@@ -170,7 +173,7 @@ describe('replaying stored deliveries', () => {
       selected: 1,
       accepted: 1,
     });
-    expect(await delivery(t, id)).toMatchObject({ status: 'accepted', attempts: 3, error: null });
+    expect(await delivery(t, id)).toMatchObject({ status: 'projected', attempts: 3, error: null });
   });
 
   it('applies a Perculus message refused because its token was reused (the operator vouches for it)', async () => {
@@ -185,7 +188,7 @@ describe('replaying stored deliveries', () => {
       selected: 1,
       accepted: 1,
     });
-    expect(await delivery(t, String(second.body?.deliveryId))).toMatchObject({ status: 'accepted' });
+    expect(await delivery(t, String(second.body?.deliveryId))).toMatchObject({ status: 'projected' });
   });
 
   it('selects by provider, status, time window and limit, oldest first', async () => {
@@ -225,14 +228,14 @@ describe('replaying stored deliveries', () => {
     const status = async (id: string) => (await delivery(t, id)).status;
     expect(await Promise.all(Object.values(ids).map(status))).toEqual([
       'rejected',
-      'accepted',
-      'accepted',
+      'projected',
+      'projected',
       'rejected',
       'rejected',
       'rejected',
     ]);
     expect(await replay(t, window)).toMatchObject({ selected: 1, accepted: 1 });
-    expect(await status(ids.third)).toBe('accepted');
+    expect(await status(ids.third)).toBe('projected');
     expect(await status(ids.until)).toBe('rejected');
     expect(await replay(t, { provider: 'wms' })).toMatchObject({ selected: 2, accepted: 2 });
     expect(await replay(t, { provider: 'millicast' })).toMatchObject({ selected: 1, accepted: 1 });
@@ -278,7 +281,7 @@ describe('replaying stored deliveries', () => {
     expect(stdout).toContain('1 deliveries replayed');
     expect(stdout).toMatch(/accepted +1/);
     expect(output()).toContain('[########################] 100% 1/1');
-    expect(await delivery(t, id)).toMatchObject({ status: 'accepted' });
+    expect(await delivery(t, id)).toMatchObject({ status: 'projected' });
 
     const usage = spawnTs('scripts/replay.ts', ['--provider', 'nope', '--since', '2000-01-01'], env);
     const usageOutput = captureOutput(usage);

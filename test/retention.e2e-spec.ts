@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { ADVISORY_LOCK } from 'src/database/advisory-lock';
 import { RetentionService } from 'src/retention/retention.service';
 import { millicastThumbnailRequest, tinyJpeg } from './support/millicast-sender';
+import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
 
@@ -26,6 +27,7 @@ async function deliverSome(t: TestApp, tag: string): Promise<string[]> {
   for (const route of WEBHOOK_ROUTES) {
     const res = await send(t.baseUrl, route.signEvent(route.event(tag, 1)));
     expect(res.status).toBe(200);
+    await waitForProjection(t.baseUrl, res);
     ids.push(String(res.body?.deliveryId));
   }
   const [wms] = WEBHOOK_ROUTES;
@@ -116,18 +118,21 @@ describe('retention', () => {
         );
         const res = await send(t.baseUrl, request);
         expect(res.status).toBe(200);
-        sent.push(String(res.body?.eventId));
+        await waitForProjection(t.baseUrl, res);
+        sent.push(String(res.body?.deliveryId));
       }
       await t.db.query(
-        `UPDATE millicast_thumbnails SET created_at = now() - interval '4 days' WHERE event_id = $1`,
+        `UPDATE millicast_thumbnails SET created_at = now() - interval '4 days' WHERE delivery_id = $1`,
         [sent[0]],
       );
       const state = await stateFingerprint(t);
 
       const run = await t.app.get(RetentionService).runOnce();
       expect(run).toEqual({ ran: true, bodiesPurged: 0, thumbnailsDeleted: 1 });
-      const { rows } = await t.db.query<{ event_id: string }>(`SELECT event_id FROM millicast_thumbnails`);
-      expect(rows).toEqual([{ event_id: sent[1] }]);
+      const { rows } = await t.db.query<{ delivery_id: string }>(
+        `SELECT delivery_id FROM millicast_thumbnails`,
+      );
+      expect(rows).toEqual([{ delivery_id: sent[1] }]);
       expect(await stateFingerprint(t)).toEqual(state);
     } finally {
       await t.close();

@@ -1,3 +1,5 @@
+import { waitForProjection } from './support/projection';
+import { send } from './support/webhook-routes';
 import { shuffled, stateSnapshot } from './support/state';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 import { WmsEvent, wmsMeasurementFlow, wmsSampleSignature, wmsSignature } from './support/wms-sender';
@@ -17,6 +19,7 @@ async function sendAll(t: TestApp, events: WmsEvent[]): Promise<void> {
   for (const e of events) {
     const res = await post(t, JSON.stringify(e));
     expect(res.status).toBe(200);
+    await waitForProjection(t.baseUrl, res);
   }
 }
 
@@ -35,6 +38,7 @@ describe('NuraLogix WMS webhooks', () => {
       '{"timestamp":1689684577,"sessionId":"ryueiwoqfh910fu3rpqruvfiu","sequence":0,"event":"MEASUREMENT_CREATED","severity":"INFO","payload":{"measurementId":"f0c8ca8d-111d-4dcf-a69d-46ed39a2db06"}}';
     const res = await post(t, body, wmsSampleSignature(Buffer.from(body), SECRET)).expect(200);
     expect(res.body).toMatchObject({ status: 'accepted' });
+    await waitForProjection(t.baseUrl, res);
     const { rows } = await t.db.query(
       `SELECT d.status, d.body, e.type, e.sequence, m.status AS m_status, s.external_id
        FROM deliveries d JOIN events e ON e.id = d.event_id JOIN measurements m ON m.id = e.measurement_id JOIN sessions s ON s.id = e.session_id
@@ -43,7 +47,7 @@ describe('NuraLogix WMS webhooks', () => {
     );
     expect(rows).toEqual([
       {
-        status: 'accepted',
+        status: 'projected',
         body: Buffer.from(body),
         type: 'MEASUREMENT_CREATED',
         sequence: '0',
@@ -130,16 +134,13 @@ describe('NuraLogix WMS webhooks', () => {
     const first = await post(t, body).expect(200);
     const second = await post(t, body).expect(200);
     expect(first.body.status).toBe('accepted');
-    expect(second.body).toMatchObject({
-      status: 'duplicate',
-      eventId: first.body.eventId,
-      deliveryId: first.body.deliveryId,
-    });
-    const { rows } = await t.db.query(
-      `SELECT count(*)::int AS n, max(duplicate_count) AS dups FROM deliveries WHERE event_id = $1`,
-      [first.body.eventId],
-    );
-    expect(rows[0]).toEqual({ n: 1, dups: 1 });
+    expect(second.body).toEqual({ status: 'duplicate', deliveryId: first.body.deliveryId });
+    const delivery = await waitForProjection(t.baseUrl, second);
+    expect(delivery).toMatchObject({ status: 'projected', duplicateCount: 1 });
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM deliveries WHERE event_id = $1`, [
+      delivery.eventId,
+    ]);
+    expect(rows[0]).toEqual({ n: 1 });
   });
 
   it('keeps an unknown event on the timeline, flagged', async () => {
@@ -151,11 +152,54 @@ describe('NuraLogix WMS webhooks', () => {
       severity: 'WARN',
       payload: { x: 1 },
     });
-    await post(t, body).expect(200);
+    await waitForProjection(t.baseUrl, await post(t, body).expect(200));
     const { rows } = await t.db.query(
       `SELECT type, known, severity FROM events WHERE idempotency_key = 'unknown-session:4'`,
     );
     expect(rows).toEqual([{ type: 'FACE_LOST', known: false, severity: 'WARN' }]);
+  });
+
+  it('refuses bodies that are not valid UTF-8 at the signature (401), so two such deliveries never merge', async () => {
+    // Two deliveries that differ only in an invalid byte: decoded leniently, both would read as one. A WMS
+    // body is JSON, hence UTF-8: its guard refuses any other body (other providers answer 400, stored).
+    const before = await t.db.query(`SELECT count(*)::int AS n FROM deliveries`);
+    for (const byte of [0xff, 0xfe]) {
+      const body = Buffer.concat([
+        Buffer.from('{"timestamp":1689684600,"sessionId":"utf8-'),
+        Buffer.from([byte]),
+        Buffer.from('","sequence":0,"event":"WMS_LOADED","severity":"INFO"}'),
+      ]);
+      const res = await send(t.baseUrl, {
+        path: '/webhooks/wms',
+        headers: { 'content-type': 'application/json', 'x-wms-content-mac': wmsSignature(body, SECRET) },
+        body,
+      });
+      expect(res.status).toBe(401);
+    }
+    const after = await t.db.query(`SELECT count(*)::int AS n FROM deliveries`);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it.each(['1e400', '123456789012345678901234567890', '0.1000000000000000000000000001'])(
+    'refuses the number %s, which would not be kept exactly, with 422 (stored as rejected)',
+    async (number) => {
+      const body = `{"timestamp":1689684600,"sessionId":"numbers","sequence":7,"event":"WMS_LOADED","severity":"INFO","payload":{"score":${number}}}`;
+      const res = await post(t, body).expect(422);
+      expect(res.body).toMatchObject({ code: 'unprocessable-data', stored: true });
+      expect(res.body.detail).toContain(number.slice(0, 20));
+    },
+  );
+
+  it('keeps numbers a double holds exactly, as written', async () => {
+    const body = `{"timestamp":1689684600,"sessionId":"numbers","sequence":8,"event":"WMS_LOADED","severity":"INFO","payload":{"a":9007199254740991,"b":0.1,"c":1.5e300,"d":-0.0001}}`;
+    const res = await post(t, body).expect(200);
+    const delivery = await waitForProjection(t.baseUrl, res);
+    const { rows } = await t.db.query(
+      `SELECT payload -> 'payload' = '{"a":9007199254740991,"b":0.1,"c":1.5e300,"d":-0.0001}'::jsonb AS exact
+       FROM events WHERE id = $1`,
+      [delivery.eventId],
+    );
+    expect(rows).toEqual([{ exact: true }]);
   });
 
   it('refuses a body altered by one byte with 401, storing nothing', async () => {

@@ -1,43 +1,29 @@
 import 'reflect-metadata';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { loadConfig } from 'src/config/app-config';
 import 'src/providers/providers';
-import { checkPlanLinks } from 'src/ingestion/batch-writer';
-import { DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
-import type { ExtraWrites, IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
-import { planEyeson, type EyesonDelivery } from 'src/providers/eyeson/eyeson.mapper';
 import { EyesonService, REFERENCE_CONTEXT_KEY } from 'src/providers/eyeson/eyeson.service';
-import { classifyHook, type MillicastPayload } from 'src/providers/millicast/millicast-hooks';
-import { mapMillicastHook } from 'src/providers/millicast/millicast.mapper';
-import {
-  isThumbnailContentType,
-  MillicastService,
-  thumbnailPayload,
-} from 'src/providers/millicast/millicast.service';
-import { perculusFamily, planPerculus, type PerculusMessage } from 'src/providers/perculus/perculus.mapper';
+import { MillicastService } from 'src/providers/millicast/millicast.service';
 import { PerculusService } from 'src/providers/perculus/perculus.service';
 import type { ProviderName } from 'src/config/provider-registry';
-import type { ThumbnailHeadersDto } from 'src/providers/millicast/dto/thumbnail-headers.dto';
-import type { WmsEnvelopeDto } from 'src/providers/wms/dto/wms-envelope.dto';
-import { mapWmsEvent } from 'src/providers/wms/wms.mapper';
 import { WmsService } from 'src/providers/wms/wms.service';
 
 /**
- * The benchmark's reference: the same job as the service with no framework around it, the practical ceiling
- * of this machine for it. A bare node:http server that verifies each provider's signature exactly as the
- * service does (over the raw bytes, constant time, against every configured secret), parses the JSON, maps it
- * with the providers' pure mappers and writes the same rows (inbox, timeline event, sessions, recordings,
- * measurements, samples, thumbnails) with the same batch statements and group commit
- * (src/ingestion/group-commit.ts), answering each request after the COMMIT that holds it.
+ * The benchmark's reference: the same job as the service's request path with no framework and no checks of
+ * the content, the practical ceiling of this machine for acknowledging deliveries durably. A bare node:http
+ * server that verifies each provider's signature exactly as the service does (over the raw bytes, constant
+ * time, against every configured secret) and stores the raw delivery (provider, kept headers, the guard's
+ * context, the bytes) with a group commit of its own: one multi-row INSERT per batch, up to two batches in
+ * flight, each request answered after the commit that holds it. Its table is `reference_inbox`.
  *
  * What it leaves out is what the service adds around that job: Nest and Express (routing, guards, pipes,
- * filters), DTO validation (class-validator), the security headers, request ids, access logs and metrics, and
- * the Perculus token ledger. It trusts the bench's deliveries to be valid.
+ * filters), strict decoding, DTO validation and mapping (for the idempotency key), de-duplication, the
+ * security headers, request ids, access logs and metrics, the Perculus token ledger and thumbnail storage.
  *
  * Env: REFERENCE_DATABASE_URL, REFERENCE_PORT, REFERENCE_POOL_SIZE (10), and the service's own variables
- * (secrets, PERCULUS_TOKEN_MAX_AGE_SECONDS, PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS, Millicast thumbnail limits).
+ * (secrets, PERCULUS_TOKEN_MAX_AGE_SECONDS, PERCULUS_TOKEN_MAX_FUTURE_SKEW_SECONDS).
  */
 
 const env = process.env;
@@ -152,93 +138,74 @@ function verify(
   }
 }
 
-const config = loadConfig(env);
-const millicast = new MillicastService(config);
 const pool = new Pool({ connectionString: env.REFERENCE_DATABASE_URL, max: POOL_SIZE });
-const groupCommit = new GroupCommit(pool);
 
 /** The headers each provider's adapter keeps in the inbox. */
 const KEPT_HEADERS: Record<ProviderName, readonly string[]> = {
   wms: new WmsService().keptHeaders,
-  millicast: millicast.keptHeaders,
+  millicast: new MillicastService(loadConfig(env)).keptHeaders,
   perculus: new PerculusService().keptHeaders,
   eyeson: new EyesonService().keptHeaders,
 };
 
-const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+interface Raw {
+  provider: string;
+  receivedAt: Date;
+  contentType: string | null;
+  headers: Record<string, string>;
+  context: Record<string, string>;
+  body: Buffer;
+}
 
-/**
- * The mapper input the service's adapter would build, read straight from the parsed body (no validation),
- * and the adapter's own extra writes (Millicast thumbnails).
- */
-function planOf(raw: RawDelivery): {
-  plan: IngestPlan;
-  after?: ExtraWrites;
-} {
-  if (raw.provider === 'millicast' && isThumbnailContentType(raw.contentType)) {
-    const payload = thumbnailPayload(raw.headers as unknown as ThumbnailHeadersDto, raw.body);
-    return {
-      plan: mapMillicastHook(payload),
-      after: millicast.extraWrites(payload),
-    };
-  }
-  const json = JSON.parse(raw.body.toString('utf8')) as Record<string, unknown>;
-  switch (raw.provider) {
-    case 'wms':
-      return { plan: mapWmsEvent(json as unknown as WmsEnvelopeDto) };
-    case 'millicast': {
-      const [type, event, timestamp] = [String(json.type), String(json.event), Number(json.timestamp)];
-      const envelope = { type, event, timestamp, body: json, bodySha256: sha256(raw.body) };
-      const hook = classifyHook(type, event);
-      const payload = (
-        hook === null ? { family: 'unknown', envelope } : { ...hook, envelope, data: json.data ?? {} }
-      ) as MillicastPayload;
-      return { plan: mapMillicastHook(payload) };
-    }
-    case 'perculus': {
-      const message = {
-        family: perculusFamily(json.type),
-        body: json,
-        plain: json,
-      } as unknown as PerculusMessage;
-      return { plan: planPerculus(message, raw.receivedAt) };
-    }
-    case 'eyeson': {
-      const status = String(json.status);
-      const known = ['upload_ready', 'upload_failed', 'session_finished', 'supervisor_session_finished'];
-      const delivery = {
-        reference: raw.context[REFERENCE_CONTEXT_KEY],
-        event: { kind: known.includes(status) ? status : 'other', data: json },
-        payload: json,
-        bodySha256: sha256(raw.body),
-        receivedAt: raw.receivedAt,
-      } as unknown as EyesonDelivery;
-      return { plan: planEyeson(delivery) };
-    }
-    default:
-      throw new Error(`the reference server does not map ${raw.provider} deliveries`);
+const TABLE = `CREATE TABLE IF NOT EXISTS reference_inbox (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, provider text NOT NULL, received_at timestamptz NOT NULL,
+  content_type text, headers jsonb NOT NULL, context jsonb NOT NULL, body bytea NOT NULL)`;
+
+const INSERT = `
+INSERT INTO reference_inbox (provider, received_at, content_type, headers, context, body)
+SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::jsonb[], $6::bytea[])
+RETURNING id`;
+
+interface Waiting {
+  raw: Raw;
+  resolve: (id: string) => void;
+  reject: (err: unknown) => void;
+}
+let queue: Waiting[] = [];
+let running = 0;
+
+/** The group commit: whatever waits when a slot frees goes in one INSERT (one commit). */
+function kick(): void {
+  while (running < 2 && queue.length > 0) {
+    const batch = queue.slice(0, 256);
+    queue = queue.slice(batch.length);
+    running++;
+    const raws = batch.map((w) => w.raw);
+    pool
+      .query<{ id: string }>(INSERT, [
+        raws.map((r) => r.provider),
+        raws.map((r) => r.receivedAt),
+        raws.map((r) => r.contentType),
+        raws.map((r) => JSON.stringify(r.headers)),
+        raws.map((r) => JSON.stringify(r.context)),
+        raws.map((r) => r.body),
+      ])
+      .then(
+        ({ rows }) => batch.forEach((w, i) => w.resolve(rows[i].id)),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        running--;
+        kick();
+      });
   }
 }
 
-let requestCounter = 0;
-
-/** Maps the delivery as the service does and writes it with the same group commit. */
-async function store(raw: RawDelivery): Promise<Record<string, unknown>> {
-  const { plan, after } = planOf(raw);
-  checkPlanLinks(plan);
-  try {
-    const written = await groupCommit.run({
-      raw,
-      plan,
-      insertDelivery: true,
-      rows: stateRowsOf(raw.provider, plan),
-      after: after ? (db, w) => after(db, { eventId: w.eventId }) : undefined,
-    });
-    return { status: 'accepted', ...written };
-  } catch (err) {
-    if (err instanceof DuplicateEvent) return { status: 'duplicate' };
-    throw err;
-  }
+function store(raw: Raw): Promise<Record<string, unknown>> {
+  return new Promise<string>((resolve, reject) => {
+    queue.push({ raw, resolve, reject });
+    if (queue.length === 1) setImmediate(kick);
+  }).then((id) => ({ status: 'accepted', deliveryId: id }));
 }
 
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -270,10 +237,9 @@ const server = createServer((req, res) => {
         const value = req.headers[name];
         if (typeof value === 'string') headers[name] = value;
       }
-      const raw: RawDelivery = {
+      const raw: Raw = {
         provider,
         receivedAt: new Date(),
-        requestId: `ref-${++requestCounter}`,
         contentType: req.headers['content-type'] ?? null,
         headers,
         context,
@@ -291,9 +257,11 @@ const server = createServer((req, res) => {
 });
 
 server.keepAliveTimeout = 65_000;
-server.listen(int('REFERENCE_PORT', 3100), '127.0.0.1', () => {
-  process.stdout.write(`reference server listening on ${int('REFERENCE_PORT', 3100)}\n`);
-});
+void pool.query(TABLE).then(() =>
+  server.listen(int('REFERENCE_PORT', 3100), '127.0.0.1', () => {
+    process.stdout.write(`reference server listening on ${int('REFERENCE_PORT', 3100)}\n`);
+  }),
+);
 
 const stop = () => {
   server.close();

@@ -1,4 +1,4 @@
-import type { SimRequest } from './simulator.types';
+import type { SimRequest } from 'src/simulator/simulator.types';
 
 export interface SimResponse {
   status: number;
@@ -40,21 +40,19 @@ export async function send(baseUrl: string, req: SimRequest, timeoutMs = 10_000)
   return read(res);
 }
 
-/** POST /api/eyeson/callback-urls: the service mints the signed URL StreamRec is given for one call. */
-export async function mintEyesonCallbackUrl(
+/** POSTs JSON to the service's API with the API key. */
+export async function postApi(
   baseUrl: string,
   apiKey: string,
-  reference: string,
-): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/eyeson/callback-urls`, {
+  path: string,
+  body: unknown,
+  timeoutMs = 10_000,
+): Promise<SimResponse> {
+  const res = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ reference }),
-    signal: AbortSignal.timeout(10_000),
-  }).then(read);
-  const url = res.json?.url;
-  if (res.status !== 201 || typeof url !== 'string') {
-    throw new Error(`minting an Eyeson callback URL failed: ${res.status} ${res.text}`);
-  }
-  return url;
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return read(res);
 }

@@ -1,18 +1,12 @@
-import type { ProviderName } from 'src/config/provider-registry';
-import { eyesonSimulator } from './eyeson.simulator';
-import { millicastSimulator } from './millicast.simulator';
-import { perculusSimulator } from './perculus.simulator';
-import type { ProviderSimulator } from './simulator.types';
-import { wmsSimulator } from './wms.simulator';
+import { PROVIDERS } from 'src/providers/providers';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
 
-/** Every provider the simulator can send for. */
-export const SIMULATORS: Partial<Record<ProviderName, ProviderSimulator>> = {
-  perculus: perculusSimulator,
-  eyeson: eyesonSimulator,
-  millicast: millicastSimulator,
-  wms: wmsSimulator,
-};
+/** The simulator of every registered provider that has one, in registration order (loaded on first use). */
+export async function loadSimulators(): Promise<ProviderSimulator[]> {
+  const loaded = await Promise.all(PROVIDERS.map((provider) => provider.simulator?.()));
+  return loaded.filter((simulator) => simulator !== undefined);
+}
 
-export function simulatorFor(provider: string): ProviderSimulator | undefined {
-  return Object.prototype.hasOwnProperty.call(SIMULATORS, provider) ? SIMULATORS[provider] : undefined;
+export async function simulatorFor(provider: string): Promise<ProviderSimulator | undefined> {
+  return (await loadSimulators()).find((simulator) => simulator.provider === provider);
 }

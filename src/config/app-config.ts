@@ -10,6 +10,7 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { parseProjectorConfig, ProjectorConfig } from 'src/ingestion/projector.config';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProviderConfigs } from 'src/config/provider-registry';
 import { parseRateLimitConfig, RateLimitConfig } from 'src/rate-limit/rate-limit.config';
@@ -43,6 +44,7 @@ export interface AppConfig {
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
   retention: RetentionConfig;
+  projector: ProjectorConfig;
 }
 
 /** Parses and validates the whole configuration once; throws one error that lists every problem. */
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
     retention: parseRetentionConfig(env, errors),
+    projector: parseProjectorConfig(env, errors),
   };
   if (nodeEnv === 'production' && config.database.url === undefined) {
     errors.add(

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
 import 'src/providers/providers';
 import { EXAMPLE_ENV } from '../../scripts/simulator/defaults';
+import { loadSimulators } from '../../scripts/simulator/simulators';
 
 const ROOT = resolve(__dirname, '..', '..');
 const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
@@ -56,7 +57,15 @@ describe('.env.example', () => {
     expect(config.apiKeys).toHaveLength(1);
   });
 
-  it('holds the values the sender simulator signs with by default', () => {
+  it('holds the values the sender simulator signs with by default', async () => {
     expect(Object.fromEntries(Object.keys(EXAMPLE_ENV).map((k) => [k, active[k]]))).toEqual(EXAMPLE_ENV);
+    const simulators = await loadSimulators();
+    expect(simulators.length).toBeGreaterThan(0);
+    for (const { provider, secretVariable, exampleSecret } of simulators) {
+      expect({ provider, [secretVariable]: active[secretVariable]?.split(',')[0] }).toEqual({
+        provider,
+        [secretVariable]: exampleSecret,
+      });
+    }
   });
 });

@@ -42,8 +42,11 @@ export interface ProviderDefinition<S = unknown> {
   hiddenHeaders?: readonly string[];
   /** Log keys whose values are credentials of this provider (headers included, lower-case); always redacted. */
   redactKeys?: readonly string[];
-  /** How `npm run send` / `npm run demo` build and sign its requests (typed by the simulator, which owns it). */
-  simulator?: S;
+  /**
+   * How `npm run send` / `npm run demo` build and sign its requests (a `ProviderSimulator`), loaded on demand
+   * so that the service never loads it.
+   */
+  simulator?: () => Promise<S>;
 }
 
 const registered = new Map<ProviderName, ProviderDefinition>();

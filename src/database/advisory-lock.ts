@@ -10,9 +10,11 @@ export const ADVISORY_LOCK = {
 } as const;
 
 /**
- * Runs `work` while holding a session-level advisory lock on a dedicated connection, waiting (polling, so
- * no statement timeout applies to the wait) up to `waitMs` for another instance to release it. Used so
- * that instances started together do not apply the same migration twice.
+ * Runs `work` while holding an advisory lock, waiting (polling, so no statement timeout applies to the wait)
+ * up to `waitMs` for another instance to release it. Used so that instances started together do not apply
+ * the same migration twice. The lock is transaction-scoped, taken in a transaction a dedicated connection
+ * keeps open around `work`: it ends with that transaction, never outlives it on a session (a pooler in
+ * transaction mode hands sessions to other clients between transactions).
  */
 export async function withAdvisoryLock<T>(
   dataSource: DataSource,
@@ -26,10 +28,14 @@ export async function withAdvisoryLock<T>(
     const deadline = Date.now() + options.waitMs;
     let waited = false;
     for (;;) {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key])) as Array<{
-        locked: boolean;
-      }>;
+      await runner.query('BEGIN');
+      // The transaction stays idle while `work` runs on other connections.
+      await runner.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        key,
+      ])) as Array<{ locked: boolean }>;
       if (locked) break;
+      await runner.query('ROLLBACK');
       if (Date.now() > deadline)
         throw new Error(`advisory lock ${key} still held after ${options.waitMs} ms`);
       if (!waited) options.onWait?.();
@@ -39,7 +45,7 @@ export async function withAdvisoryLock<T>(
     try {
       return await work();
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+      await runner.query('COMMIT');
     }
   } finally {
     await runner.release();

@@ -4,27 +4,16 @@ import { DataSource } from 'typeorm';
 import { isRetryableTransactionError } from 'src/database/db-errors';
 
 /**
- * A statement each connection prepares once (by `name`) and then only executes: for statements run on
- * every delivery of a kind, where parsing and planning would cost as much as executing.
+ * Runs a statement on a pool or a client. Never a named (session-level) prepared statement: the service
+ * works through a pooler in transaction mode, where a session's state does not follow it.
  */
-export interface Prepared {
-  name: string;
-  text: string;
-}
-
-export const prepared = (name: string, text: string): Prepared => ({ name, text });
-
-/** Runs a statement (plain or prepared) on a pool or a client. */
 export async function runQuery<R = Record<string, unknown>>(
   on: Pool | PoolClient,
-  statement: string | Prepared,
+  statement: string,
   values?: unknown[],
 ): Promise<{ rows: R[]; rowCount: number | null }> {
   // A fresh config every time: `pg` keeps the values on the object it is given.
-  const config: QueryConfig =
-    typeof statement === 'string'
-      ? { text: statement, values }
-      : { name: statement.name, text: statement.text, values };
+  const config: QueryConfig = { text: statement, values };
   const result = await on.query(config);
   return { rows: result.rows as R[], rowCount: result.rowCount };
 }
@@ -43,7 +32,7 @@ export class Database {
   }
 
   query<R = Record<string, unknown>>(
-    statement: string | Prepared,
+    statement: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }> {
     return runQuery<R>(this.pool, statement, values);

@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { DeliveryEntity } from 'src/ingestion/delivery.entity';
+import { DeliveryDuplicateEntity, DeliveryEntity } from 'src/ingestion/delivery.entity';
 import { EventEntity } from 'src/ingestion/event.entity';
 import { MeasurementEntity, MeasurementSampleEntity } from 'src/ingestion/measurement.entity';
 import { RecordingEntity } from 'src/ingestion/recording.entity';
@@ -9,6 +9,7 @@ import { registeredProviders } from 'src/config/provider-registry';
 /** The core's entities; a provider that owns a table lists its entity in its definition. */
 const CORE_ENTITIES: Type<unknown>[] = [
   DeliveryEntity,
+  DeliveryDuplicateEntity,
   EventEntity,
   SessionEntity,
   RecordingEntity,

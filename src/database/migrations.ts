@@ -5,6 +5,7 @@ import { ProjectionFieldVersions1795519029472 } from '../../migrations/179551902
 import { DeliveriesUnpurgedIndex1795520215421 } from '../../migrations/1795520215421-deliveries-unpurged-index';
 import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-events-recorded-at';
 import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289427352-perculus-seen-token-body-hash';
+import { InboxFirst1796289808708 } from '../../migrations/1796289808708-inbox-first';
 import { EyesonRevokedCallbackUrls1796290007088 } from '../../migrations/1796290007088-eyeson-revoked-callback-urls';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   DeliveriesUnpurgedIndex1795520215421,
   EventsRecordedAt1795600000000,
   PerculusSeenTokenBodyHash1796289427352,
+  InboxFirst1796289808708,
   EyesonRevokedCallbackUrls1796290007088,
 ];

@@ -3,8 +3,22 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { NoApiKey } from 'src/common/api-key.guard';
 import { Database } from 'src/database/database';
+import { Projector } from 'src/ingestion/projector';
 
-const PING_TIMEOUT_MS = 1_000;
+const CHECK_TIMEOUT_MS = 1_000;
+
+/** `work`, or a rejection once `CHECK_TIMEOUT_MS` has passed. */
+async function withinTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 @ApiTags('health')
 @NoApiKey()
@@ -14,8 +28,9 @@ export class HealthController {
 
   constructor(
     private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
+    private readonly indicator: HealthIndicatorService,
     private readonly database: Database,
+    private readonly projector: Projector,
   ) {}
 
   @Get()
@@ -26,9 +41,15 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the database answers within a second.' })
+  @ApiOperation({
+    summary: 'Readiness: the database answers within a second; reports the projection backlog.',
+    description:
+      '`inbox.pending` counts deliveries acknowledged and not yet projected, `inbox.oldestPendingSeconds` ' +
+      'the age of the oldest: how far the timeline and state are behind. A backlog does not make the ' +
+      'service unready (deliveries are still stored).',
+  })
   ready() {
-    return this.health.check([() => this.pingDatabase()]);
+    return this.health.check([() => this.pingDatabase(), () => this.inboxBacklog()]);
   }
 
   /**
@@ -36,24 +57,23 @@ export class HealthController {
    * logs the cause in one line; the public answer says only "down" (no host or driver text to anonymous callers).
    */
   private async pingDatabase() {
-    const check = this.indicators.check('database');
-    let timer: NodeJS.Timeout | undefined;
+    const database = this.indicator.check('database');
     try {
-      await Promise.race([
-        this.database.query('SELECT 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
-            PING_TIMEOUT_MS,
-          );
-        }),
-      ]);
-      return check.up();
+      await withinTimeout(this.database.query('SELECT 1'));
+      return database.up();
     } catch (err) {
       this.logger.error(`not ready: database: ${err instanceof Error ? err.message : String(err)}`);
-      return check.down();
-    } finally {
-      clearTimeout(timer);
+      return database.down();
+    }
+  }
+
+  private async inboxBacklog() {
+    const inbox = this.indicator.check('inbox');
+    try {
+      return inbox.up({ ...(await withinTimeout(this.projector.backlog())) });
+    } catch (err) {
+      const late = err instanceof Error && err.message.startsWith('no answer within');
+      return inbox.down({ message: late ? 'timed out' : 'unavailable' });
     }
   }
 }

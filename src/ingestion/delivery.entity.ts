@@ -1,13 +1,32 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { EventEntity } from 'src/ingestion/event.entity';
 
-export type DeliveryStatus = 'accepted' | 'rejected' | 'failed';
+/**
+ * pending: acknowledged, waiting for the projector; projected: on the timeline and in the state; failed:
+ * its projection failed (kept for a replay); rejected: signed but invalid.
+ */
+export const DELIVERY_STATUSES = ['pending', 'projected', 'failed', 'rejected'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
- * The inbox: every request that passed its signature check, stored before it is answered. A re-sent copy of
- * an accepted delivery is not stored again; it bumps `duplicate_count` on the original.
+ * The inbox: every request that passed its signature check, stored before it is answered. An accepted
+ * delivery is unique per `(provider, idempotency_key)`; a re-sent copy is not stored again, it is counted in
+ * `delivery_duplicates`.
  */
 @Entity('deliveries')
+@Unique('uq_deliveries_provider_idempotency_key', ['provider', 'idempotencyKey'])
+// The projector's backlog: small, and read oldest first.
+@Index('ix_deliveries_pending', ['id'], { where: `"status" = 'pending'` })
 @Index('ix_deliveries_status_provider_id', ['status', 'provider', 'id'])
 @Index('ix_deliveries_received_at', ['receivedAt'])
 @Index('ix_deliveries_event_id', ['eventId'])
@@ -22,6 +41,10 @@ export class DeliveryEntity {
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;
+
+  /** Null for rejected deliveries (never applied, so never a duplicate). */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 512, nullable: true })
+  idempotencyKey: string | null;
 
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
   requestId: string;
@@ -57,19 +80,34 @@ export class DeliveryEntity {
   @Column({ name: 'event_id', type: 'bigint', nullable: true })
   eventId: string | null;
 
-  @Column({ name: 'duplicate_count', type: 'integer', default: 0 })
-  duplicateCount: number;
-
-  @Column({ name: 'last_duplicate_at', type: 'timestamptz', nullable: true })
-  lastDuplicateAt: Date | null;
-
   @Column({ type: 'integer', default: 1 })
   attempts: number;
 
-  @Column({ name: 'processed_at', type: 'timestamptz' })
-  processedAt: Date;
+  /** When it was projected or rejected (replays update it); null while pending. */
+  @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
+  processedAt: Date | null;
 
   @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_deliveries_event' })
   event?: EventEntity;
+}
+
+/**
+ * Re-sent copies of an accepted delivery. Kept apart from the inbox row, which the projector holds locked
+ * while it projects it: counting a copy never waits for a projection.
+ */
+@Entity('delivery_duplicates')
+export class DeliveryDuplicateEntity {
+  @PrimaryColumn({ name: 'delivery_id', type: 'bigint', primaryKeyConstraintName: 'pk_delivery_duplicates' })
+  deliveryId: string;
+
+  @Column({ type: 'integer' })
+  count: number;
+
+  @Column({ name: 'last_at', type: 'timestamptz' })
+  lastAt: Date;
+
+  @OneToOne(() => DeliveryEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'fk_delivery_duplicates_delivery' })
+  delivery?: DeliveryEntity;
 }

@@ -1,56 +1,28 @@
 import type { Pool, PoolClient } from 'pg';
 import { runQuery } from 'src/database/database';
-import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
-import { createBatchFunction, writeBatch, WriteItem, Written } from 'src/ingestion/batch-writer';
-import type { IngestPlan, Queryable } from 'src/ingestion/ingestion.types';
+import type { ExtraWrites, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
+import { FIND_ORIGINALS, INSERT_PENDING } from 'src/ingestion/projection.sql';
+import { storableJson } from 'src/ingestion/storable-json';
 
-/** The delivery's event is already on the timeline: nothing was written, the caller counts a duplicate. */
-export class DuplicateEvent extends Error {}
-
-/** The unique constraint a copy of a stored event runs into. */
-const EVENT_KEY_CONSTRAINT = 'uq_events_provider_idempotency_key';
-
-export interface CommitItem extends WriteItem {
-  /**
-   * Every state row the delivery may write or lock (e.g. `session:wms:abc`): deliveries whose rows overlap
-   * never run in concurrent batches.
-   */
-  rows: readonly string[];
-  /** The delivery's own further writes, in the same transaction after the batch's (e.g. a thumbnail). */
-  after?: (db: Queryable, written: Written) => Promise<void>;
+/** A delivery that passed its checks, to store as a pending inbox row. */
+export interface InboxItem {
+  raw: RawDelivery;
+  idempotencyKey: string;
+  /** The provider's own writes for a new delivery (e.g. a thumbnail), in the same transaction. */
+  extra?: ExtraWrites;
 }
 
-/**
- * The state rows a plan writes, for the group commit: batches in flight at the same time never share one,
- * so they never wait on each other's row locks.
- */
-export function stateRowsOf(provider: string, plan: IngestPlan): string[] {
-  const rows = new Set<string>();
-  const session = (id: string | undefined) => {
-    if (id !== undefined) rows.add(`session:${provider}:${id}`);
-  };
-  for (const s of plan.sessions ?? []) {
-    session(s.externalId);
-    session(s.parentExternalId);
-  }
-  for (const r of plan.recordings ?? []) {
-    rows.add(`recording:${provider}:${r.externalId}`);
-    session(r.sessionExternalId);
-  }
-  for (const m of plan.measurements ?? []) {
-    rows.add(`measurement:${provider}:${m.externalId}`);
-    session(m.sessionExternalId);
-  }
-  session(plan.event.sessionExternalId);
-  return [...rows];
-}
+export type InboxResult =
+  | { outcome: 'accepted'; deliveryId: string }
+  /** `deliveryId` is the stored original. */
+  | { outcome: 'duplicate'; deliveryId: string }
+  /** Stored as failed (its provider writes failed); answered 500, kept for a replay. */
+  | { outcome: 'failed'; deliveryId: string; error: unknown };
 
 /** Counters since start, for tests and operations. */
 export interface GroupCommitStats {
   batches: number;
   deliveries: number;
-  /** Batches rolled back and redone one delivery at a time. */
-  fallbacks: number;
 }
 
 export interface GroupCommitOptions {
@@ -58,104 +30,65 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** A batch stops growing once its bodies add up to this many bytes (it always takes one delivery). */
   maxBatchBytes: number;
-  /** Batches in flight at once; concurrent batches never write the same state row. */
+  /** Batches in flight at once. */
   maxConcurrent: number;
-  /**
-   * While a batch runs, another starts only when at least this many deliveries wait. Fewer wait for the
-   * running batch to commit and go in one batch after it: one commit instead of several small ones, which
-   * costs Postgres much less per delivery at moderate load; under heavy load batches overlap.
-   */
-  overlapAt: number;
 }
 
 interface Queued {
-  item: CommitItem;
-  resolve: (written: Written) => void;
+  item: InboxItem;
+  resolve: (result: InboxResult) => void;
   reject: (err: unknown) => void;
 }
 
-/**
- * Opens a write transaction. The batch statements take JSON parameters that tell the planner nothing: the
- * plan made once (generic) is as good as one made for every execution (custom), and planning is not free.
- */
-const BEGIN = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
+interface InsertedRow {
+  o: string;
+  inserted: string | null;
+  original: string | null;
+}
 
 /**
- * Group commit for the ingestion hot path. Concurrent deliveries are written together: one transaction (and
- * one WAL flush) for all of them, in one round trip whatever their number (batch-writer.ts: BEGIN, the batch
- * function's call and COMMIT in one multi-statement query; more only for deliveries with extra writes). Every
- * delivery is still answered only after the COMMIT that contains it, and its rows are exactly what writing
- * it alone writes.
+ * Group commit of the request path. Concurrent deliveries are stored together: one statement (INSERT_PENDING),
+ * hence one commit and one WAL flush, for all of them, in one round trip; every delivery is answered only after
+ * that commit. A copy of a stored delivery is simply not inserted (ON CONFLICT DO NOTHING): it never fails or
+ * slows the batch it is in. A batch holding provider writes (thumbnails) runs in an explicit transaction.
  *
- * - A batch starts as soon as a slot is free (no fixed delay); up to `maxConcurrent` run at once, so the
- *   next batch is built and sent while one waits for Postgres, but only once `overlapAt` deliveries wait
- *   (below that they wait for the running batch and go together after it). Batches in flight never share a state row
- *   (`rows`): a delivery whose rows a running batch holds waits for a later batch, so two batches of this
- *   process never wait on each other's row locks (no deadlock, no lock wait).
- * - Two deliveries with the same idempotency key never share a batch: the later waits for the earlier.
- * - If anything in a batch fails (a copy of a stored event, bad data, a deadlock with another instance),
- *   the batch is rolled back and each delivery runs alone in its own transaction (a copy of a stored event
- *   fails there too, writing nothing: DuplicateEvent, the caller counts a duplicate): the exact
- *   single-delivery behaviour, errors included. A database outage fails the batch at once.
+ * A batch starts as soon as a slot is free (no fixed delay): the deliveries decoded while one batch runs
+ * make the next. Two deliveries with the same idempotency key never share a batch (the later waits for the
+ * earlier, then finds it stored).
  */
 export class GroupCommit {
   private queue: Queued[] = [];
   private running = 0;
-  /** Running batches that failed and are being redone delivery by delivery (slow: others may overlap them). */
-  private redoing = 0;
   private kicked = false;
-  /** Rows held by running batches (a row may be in one batch only). */
-  private readonly busyRows = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly options: GroupCommitOptions;
-  readonly stats: GroupCommitStats = { batches: 0, deliveries: 0, fallbacks: 0 };
+  readonly stats: GroupCommitStats = { batches: 0, deliveries: 0 };
 
   constructor(
     private readonly pool: Pool,
+    /** Called after a batch that stored new rows committed (wakes this instance's projector). */
+    private readonly onStored: () => void = () => undefined,
     options: Partial<GroupCommitOptions> = {},
   ) {
-    this.options = {
-      maxBatch: 256,
-      maxBatchBytes: 4 * 1024 * 1024,
-      maxConcurrent: 2,
-      overlapAt: 32,
-      ...options,
-    };
+    this.options = { maxBatch: 256, maxBatchBytes: 4 * 1024 * 1024, maxConcurrent: 2, ...options };
   }
 
-  /** Writes the item in a transaction shared with concurrent deliveries; resolves after its COMMIT. */
-  async run(item: CommitItem): Promise<Written> {
-    const key = `${item.raw.provider}\u0000${item.plan.idempotencyKey}`;
+  /** Stores the item in a transaction shared with concurrent deliveries; resolves after its COMMIT. */
+  async run(item: InboxItem): Promise<InboxResult> {
+    const key = `${item.raw.provider}\u0000${item.idempotencyKey}`;
     for (let earlier = this.inFlight.get(key); earlier !== undefined; earlier = this.inFlight.get(key)) {
       await earlier;
     }
     let settle = () => undefined as void;
     this.inFlight.set(key, new Promise<void>((resolve) => (settle = resolve)));
     try {
-      return await new Promise<Written>((resolve, reject) => {
+      return await new Promise<InboxResult>((resolve, reject) => {
         this.queue.push({ item, resolve, reject });
         this.kick();
       });
     } finally {
       this.inFlight.delete(key);
       settle();
-    }
-  }
-
-  /**
-   * Writes the item in a transaction of its own (a replay, or a batch being redone). A copy of a stored
-   * event fails at its unique key, so nothing is written, and is a DuplicateEvent; deadlocks are retried.
-   */
-  async runAlone(item: CommitItem): Promise<Written> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const [written] = await this.writeInTransaction([item]);
-        return written;
-      } catch (err) {
-        if ((err as { constraint?: unknown }).constraint === EVENT_KEY_CONSTRAINT) throw new DuplicateEvent();
-        if (attempt < 3 && isRetryableTransactionError(err)) continue;
-        throw err;
-      }
     }
   }
 
@@ -166,14 +99,9 @@ export class GroupCommit {
     setImmediate(() => {
       this.kicked = false;
       while (this.running < this.options.maxConcurrent && this.queue.length > 0) {
-        // A batch about to commit is worth waiting for; its end kicks again.
-        if (this.running > this.redoing && this.queue.length < this.options.overlapAt) return;
         const batch = this.take();
-        if (batch.length === 0) return; // every waiting delivery needs rows a running batch holds
         this.running++;
-        for (const q of batch) for (const row of q.item.rows) this.busyRows.add(row);
         void this.execute(batch).finally(() => {
-          for (const q of batch) for (const row of q.item.rows) this.busyRows.delete(row);
           this.running--;
           this.kick();
         });
@@ -181,77 +109,104 @@ export class GroupCommit {
     });
   }
 
-  /** The next batch: queued deliveries in arrival order, skipping those whose rows a running batch holds. */
+  /** The next batch: queued deliveries in arrival order, up to the batch limits. */
   private take(): Queued[] {
-    const batch: Queued[] = [];
-    const rest: Queued[] = [];
     let bytes = 0;
-    for (const q of this.queue) {
-      const fits =
-        batch.length === 0 ||
-        (batch.length < this.options.maxBatch &&
-          bytes + q.item.raw.body.length <= this.options.maxBatchBytes);
-      if (fits && !q.item.rows.some((row) => this.busyRows.has(row))) {
-        batch.push(q);
-        bytes += q.item.raw.body.length;
-      } else rest.push(q);
+    let n = 0;
+    while (n < this.queue.length && n < this.options.maxBatch) {
+      bytes += this.queue[n].item.raw.body.length;
+      if (n > 0 && bytes > this.options.maxBatchBytes) break;
+      n++;
     }
-    this.queue = rest;
-    return batch;
+    return this.queue.splice(0, n);
   }
 
-  /**
-   * One batch. Stored events are not looked up first: a copy of one fails the batch at its unique key, and
-   * the batch is redone delivery by delivery.
-   */
   private async execute(batch: Queued[]): Promise<void> {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
-    let written: Written[];
+    let results: InboxResult[];
     try {
-      written = await this.writeInTransaction(batch.map((q) => q.item));
+      results = await this.withClient((client) => this.store(client, batch));
     } catch (err) {
-      if (isDatabaseUnavailable(err)) {
-        for (const q of batch) q.reject(err);
-        return;
-      }
-      // Each delivery alone, as if there were no batching (its rows stay held until it is done), one after
-      // another: run side by side, two of them could lock shared rows in opposite orders and deadlock, and a
-      // large batch would take as many pool connections at once.
-      this.stats.fallbacks++;
-      this.redoing++;
-      this.kick();
-      try {
-        for (const q of batch) await this.runAlone(q.item).then(q.resolve, q.reject);
-      } finally {
-        this.redoing--;
-      }
+      for (const q of batch) q.reject(err);
       return;
     }
-    batch.forEach((q, i) => q.resolve(written[i]));
+    if (results.some((r) => r.outcome === 'accepted')) this.onStored();
+    batch.forEach((q, i) => q.resolve(results[i]));
   }
 
   /**
-   * The items' writes in one transaction, in one round trip with BEGIN and COMMIT, unless some item has
-   * writes of its own to do before COMMIT.
+   * The batch's one statement, in autocommit (the statement is the transaction) unless provider writes need
+   * a transaction around it.
    */
-  private writeInTransaction(items: readonly CommitItem[]): Promise<Written[]> {
-    return this.withClient(async (client) => {
-      const hooks = items.some((i) => i.after !== undefined);
-      const written = await writeBatch(client, items, { before: BEGIN, after: hooks ? [] : ['COMMIT'] });
-      if (hooks) {
-        const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
-        for (const [i, item] of items.entries()) if (item.after) await item.after(db, written[i]);
-        await client.query('COMMIT');
-      }
-      return written;
+  private async store(client: PoolClient, batch: Queued[]): Promise<InboxResult[]> {
+    const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
+    const items = batch.map((q) => q.item);
+    const explicit = items.some((i) => i.extra !== undefined);
+    if (explicit) await client.query('BEGIN');
+    const { rows } = await db.query<InsertedRow>(INSERT_PENDING, [
+      items.map((i) => i.raw.provider),
+      items.map((i) => i.idempotencyKey),
+      items.map((i) => i.raw.receivedAt),
+      items.map((i) => i.raw.requestId),
+      items.map((i) => i.raw.contentType),
+      items.map((i) => JSON.stringify(i.raw.headers)),
+      items.map((i) => JSON.stringify(i.raw.context)),
+      items.map((i) => i.raw.body),
+    ]);
+    const results: Array<InboxResult | undefined> = rows.map((r) => {
+      if (r.inserted !== null) return { outcome: 'accepted', deliveryId: r.inserted };
+      if (r.original !== null) return { outcome: 'duplicate', deliveryId: r.original };
+      return undefined;
     });
+    const lost = items.filter((_, i) => results[i] === undefined);
+    if (lost.length > 0) {
+      const found = await db.query<{ id: string; provider: string; idempotency_key: string }>(
+        FIND_ORIGINALS,
+        [lost.map((i) => i.raw.provider), lost.map((i) => i.idempotencyKey)],
+      );
+      const byKey = new Map(found.rows.map((r) => [`${r.provider}\u0000${r.idempotency_key}`, r.id]));
+      items.forEach((item, i) => {
+        if (results[i] !== undefined) return;
+        const original = byKey.get(`${item.raw.provider}\u0000${item.idempotencyKey}`);
+        if (original === undefined)
+          throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
+        results[i] = { outcome: 'duplicate', deliveryId: original };
+      });
+    }
+    if (explicit) {
+      for (const [i, item] of items.entries()) {
+        const result = results[i]!;
+        if (item.extra !== undefined && result.outcome === 'accepted')
+          results[i] = await this.extraWrites(db, item.extra, result.deliveryId);
+      }
+      await client.query('COMMIT');
+    }
+    return results as InboxResult[];
   }
 
   /**
-   * `work` on a pool connection with the batch function created; on failure a transaction left open is
-   * rolled back (a connection that cannot even do that is discarded).
+   * A provider's writes for one new delivery, under a savepoint: when they fail, the delivery stays stored as
+   * failed (kept for a replay) and the rest of the batch is not affected.
    */
+  private async extraWrites(db: Queryable, extra: ExtraWrites, deliveryId: string): Promise<InboxResult> {
+    await db.query('SAVEPOINT extra_writes');
+    try {
+      await extra(db, { deliveryId });
+      await db.query('RELEASE SAVEPOINT extra_writes');
+      return { outcome: 'accepted', deliveryId };
+    } catch (error) {
+      await db.query('ROLLBACK TO SAVEPOINT extra_writes');
+      const detail = { code: 'processing-failed', detail: (error as Error)?.message ?? String(error) };
+      await db.query(
+        `UPDATE deliveries SET status = 'failed', error = $2, processed_at = now() WHERE id = $1`,
+        [deliveryId, storableJson(detail)],
+      );
+      return { outcome: 'failed', deliveryId, error };
+    }
+  }
+
+  /** `work` on a pool connection; on failure a transaction left open is rolled back (or the connection dropped). */
   private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
@@ -261,7 +216,6 @@ export class GroupCommit {
     };
     client.on('error', onError);
     try {
-      await createBatchFunction(client);
       return await work(client);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {

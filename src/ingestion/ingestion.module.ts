@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { IngestionService } from 'src/ingestion/ingestion.service';
+import { Projector } from 'src/ingestion/projector';
 
 @Global()
-@Module({ providers: [IngestionService], exports: [IngestionService] })
+@Module({ providers: [IngestionService, Projector], exports: [IngestionService, Projector] })
 export class IngestionModule {}

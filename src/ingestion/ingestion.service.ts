@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemCode, ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
-import { isDatabaseUnavailable, isDataException, isIntegrityViolation } from 'src/database/db-errors';
+import { GroupCommit } from 'src/ingestion/group-commit';
 import type {
+  ExtraWrites,
   IngestOutcome,
   IngestPlan,
   Queryable,
@@ -11,9 +12,9 @@ import type {
   Rejection,
   WebhookAdapter,
 } from 'src/ingestion/ingestion.types';
-import { checkPlanLinks, Written } from 'src/ingestion/batch-writer';
-import { CommitItem, DuplicateEvent, GroupCommit, stateRowsOf } from 'src/ingestion/group-commit';
-import { COUNT_DUPLICATE, FIND_EVENT, INSERT_DELIVERY } from 'src/ingestion/projection.sql';
+import { checkPlanLinks } from 'src/ingestion/projection-batch';
+import { INSERT_DELIVERY } from 'src/ingestion/projection.sql';
+import { Projector } from 'src/ingestion/projector';
 import { rawBodyOf } from 'src/ingestion/signature';
 import type { ProviderName } from 'src/config/provider-registry';
 import { storableJson } from 'src/ingestion/storable-json';
@@ -41,6 +42,26 @@ export function rawDeliveryOf(
   };
 }
 
+/** Postgres' bigint range. */
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+function isBigint(n: number | null | undefined): boolean {
+  if (n === null || n === undefined) return true;
+  return Number.isInteger(n) && BigInt(n) <= BIGINT_MAX && BigInt(n) >= -BIGINT_MAX - 1n;
+}
+
+/** A plan value its column cannot hold (checked before acknowledging, so that projecting it cannot fail). */
+function unstorableValueIn(plan: IngestPlan): string | null {
+  const integers: Array<[string, number | null | undefined]> = [['event.sequence', plan.event.sequence]];
+  for (const r of plan.recordings ?? [])
+    integers.push(['recording.durationMs', r.durationMs], ['recording.sizeBytes', r.sizeBytes]);
+  for (const sample of plan.samples ?? []) integers.push(['sample.sequence', sample.sequence]);
+  const bad = integers.find(([, n]) => !isBigint(n));
+  if (bad) return `${bad[0]} is not a whole number a 64-bit integer can hold.`;
+  const badDate = invalidDateIn(plan);
+  return badDate === null ? null : `${badDate} is not a valid date.`;
+}
+
 function invalidDateIn(plan: IngestPlan): string | null {
   const dates: Array<[string, Date | null | undefined]> = [['event.occurredAt', plan.event.occurredAt]];
   for (const s of plan.sessions ?? [])
@@ -58,19 +79,29 @@ function invalidDateIn(plan: IngestPlan): string | null {
   return bad ? bad[0] : null;
 }
 
+/** What the request path made of a delivery before storing it. */
+export type Admission =
+  | { kind: 'accepted'; idempotencyKey: string; extra?: ExtraWrites }
+  | { kind: 'rejected'; rejection: Rejection }
+  | { kind: 'failed'; error: unknown };
+
 /**
- * The shared ingestion path every provider uses: store the delivery, de-duplicate, append the event to
- * the timeline and fold it into state, all in one transaction that commits before the sender is answered.
+ * The shared ingestion path every provider uses: check the delivery (decode, validate, map it far enough to
+ * know its idempotency key) and store it in the inbox with a group-committed insert; the 2xx is sent after
+ * that commit. The projector (projector.ts) folds stored deliveries into the timeline and the state after.
  */
 @Injectable()
 export class IngestionService {
   private readonly logger = new Logger(IngestionService.name);
 
-  /** Concurrent deliveries share a transaction and batch statements (see group-commit.ts). */
+  /** Concurrent deliveries share an insert (see group-commit.ts). */
   readonly groupCommit: GroupCommit;
 
-  constructor(private readonly db: Database) {
-    this.groupCommit = new GroupCommit(db.pool);
+  constructor(
+    private readonly db: Database,
+    projector: Projector,
+  ) {
+    this.groupCommit = new GroupCommit(db.pool, () => projector.wake());
   }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
@@ -81,86 +112,61 @@ export class IngestionService {
     req.outcome = result.outcome;
     switch (result.outcome) {
       case 'accepted':
-        return { status: 'accepted', deliveryId: result.deliveryId, eventId: result.eventId };
       case 'duplicate':
-        return { status: 'duplicate', deliveryId: result.deliveryId, eventId: result.eventId };
+        return { status: result.outcome, deliveryId: result.deliveryId };
       case 'rejected':
         throw this.rejectionProblem(result.rejection, result.deliveryId);
     }
   }
 
-  /** Stores and applies one delivery. Never loses a signed delivery: rejected ones are stored as such. */
-  async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery, replayOf?: string): Promise<IngestOutcome> {
-    const decoded = await adapter.decode(raw);
-    if (!decoded.ok) return this.storeRejected(raw, decoded.rejection, replayOf);
+  /** Stores one delivery. Never loses a signed delivery: rejected ones are stored as such. */
+  async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery): Promise<IngestOutcome> {
+    const admission = await this.admit(adapter, raw);
+    switch (admission.kind) {
+      case 'rejected':
+        return this.storeRejected(raw, admission.rejection);
+      case 'failed':
+        throw await this.storeFailed(raw, admission.error);
+      case 'accepted': {
+        const { idempotencyKey, extra } = admission;
+        const result = await this.groupCommit.run({ raw, idempotencyKey, extra });
+        if (result.outcome === 'failed') throw this.failedProblem(raw, result.error);
+        return result;
+      }
+    }
+  }
 
+  /**
+   * Decodes, validates and maps the delivery: what is checked before it is acknowledged (the projector maps
+   * it again from the stored bytes). Shared by the request path and replay.
+   */
+  async admit<T>(adapter: WebhookAdapter<T>, raw: RawDelivery): Promise<Admission> {
+    const decoded = await adapter.decode(raw);
+    if (!decoded.ok) return { kind: 'rejected', rejection: decoded.rejection };
     let plan: IngestPlan;
     try {
       plan = adapter.plan(decoded.value, raw);
       checkPlanLinks(plan);
-    } catch (err) {
-      throw await this.storeFailed(raw, err, replayOf);
+    } catch (error) {
+      return { kind: 'failed', error };
     }
-    const badDate = invalidDateIn(plan);
-    if (badDate !== null) {
-      return this.storeRejected(
-        raw,
-        { status: 422, code: 'validation-failed', detail: `${badDate} is not a valid date.` },
-        replayOf,
-      );
+    const unstorable = unstorableValueIn(plan);
+    if (unstorable !== null) {
+      return { kind: 'rejected', rejection: { status: 422, code: 'validation-failed', detail: unstorable } };
     }
-
-    // Everything the delivery writes, in one transaction: one shared with concurrent deliveries, or its own
-    // for a replay (which updates its inbox row instead of adding one). Either way it is answered only after
-    // that transaction commits.
-    const extra = adapter.extraWrites?.(decoded.value, raw);
-    const after =
-      extra === undefined && replayOf === undefined
-        ? undefined
-        : async (db: Queryable, written: Written) => {
-            if (extra) await extra(db, { eventId: written.eventId });
-            if (replayOf !== undefined)
-              await this.writeDelivery(db, raw, 'accepted', null, written.eventId, replayOf);
-          };
-    const item: CommitItem = {
-      raw,
-      plan,
-      insertDelivery: replayOf === undefined,
-      rows: stateRowsOf(raw.provider, plan),
-      after,
+    return {
+      kind: 'accepted',
+      idempotencyKey: plan.idempotencyKey,
+      extra: adapter.extraWrites?.(decoded.value, raw),
     };
-    try {
-      const written = await (replayOf === undefined
-        ? this.groupCommit.run(item)
-        : this.groupCommit.runAlone(item));
-      return { outcome: 'accepted', deliveryId: replayOf ?? written.deliveryId!, eventId: written.eventId };
-    } catch (err) {
-      if (err instanceof DuplicateEvent) return this.countDuplicate(raw, plan.idempotencyKey, replayOf);
-      if (isDatabaseUnavailable(err)) throw err;
-      if (isDataException(err) || isIntegrityViolation(err)) {
-        const detail = `The payload holds a value the database cannot store: ${(err as Error).message}`;
-        return this.storeRejected(raw, { status: 422, code: 'unprocessable-data', detail }, replayOf);
-      }
-      throw await this.storeFailed(raw, err, replayOf);
-    }
   }
 
   private writeDelivery(
     client: Queryable,
     raw: RawDelivery,
-    status: 'accepted' | 'rejected' | 'failed',
-    error: Record<string, unknown> | null,
-    eventId: string | null,
-    replayOf: string | undefined,
+    status: 'rejected' | 'failed',
+    error: Record<string, unknown>,
   ): Promise<string> {
-    if (replayOf !== undefined) {
-      return client
-        .query<{ id: string }>(
-          `UPDATE deliveries SET status = $2, error = $3, event_id = COALESCE($4, event_id), attempts = attempts + 1, processed_at = now() WHERE id = $1 RETURNING id`,
-          [replayOf, status, error === null ? null : storableJson(error), eventId],
-        )
-        .then((r) => r.rows[0].id);
-    }
     return client
       .query<{ id: string }>(INSERT_DELIVERY, [
         raw.provider,
@@ -172,8 +178,7 @@ export class IngestionService {
         raw.body,
         raw.body.length,
         status,
-        error === null ? null : storableJson(error),
-        eventId,
+        storableJson(error),
       ])
       .then((r) => r.rows[0].id);
   }
@@ -183,57 +188,36 @@ export class IngestionService {
    * not lost either. `error` is kept as the delivery's error; returns the delivery id.
    */
   storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
-    return this.writeDelivery(this.db, raw, 'rejected', error, null, undefined);
+    return this.writeDelivery(this.db, raw, 'rejected', error);
   }
 
-  private async storeRejected(
-    raw: RawDelivery,
-    rejection: Rejection,
-    replayOf?: string,
-  ): Promise<IngestOutcome> {
-    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection }, null, replayOf);
+  private async storeRejected(raw: RawDelivery, rejection: Rejection): Promise<IngestOutcome> {
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection });
     return { outcome: 'rejected', deliveryId, rejection };
   }
 
   /** Stores a delivery whose processing hit a bug (kept for replay) and returns the 500 to answer with. */
-  private async storeFailed(raw: RawDelivery, err: unknown, replayOf?: string): Promise<ProblemException> {
+  private async storeFailed(raw: RawDelivery, err: unknown): Promise<ProblemException> {
+    await this.writeDelivery(this.db, raw, 'failed', {
+      code: 'processing-failed',
+      detail: (err as Error)?.message ?? String(err),
+    });
+    return this.failedProblem(raw, err);
+  }
+
+  private failedProblem(raw: RawDelivery, err: unknown): ProblemException {
     this.logger.error({
       msg: 'processing failed',
       provider: raw.provider,
       requestId: raw.requestId,
       err: (err as Error)?.stack ?? String(err),
     });
-    await this.writeDelivery(
-      this.db,
-      raw,
-      'failed',
-      { code: 'processing-failed', detail: (err as Error)?.message ?? String(err) },
-      null,
-      replayOf,
-    );
     return new ProblemException(
       500,
       'processing-failed',
       'Processing failed',
       'The delivery was stored and can be replayed.',
     );
-  }
-
-  private async countDuplicate(raw: RawDelivery, key: string, replayOf?: string): Promise<IngestOutcome> {
-    if (replayOf !== undefined) {
-      // A replayed delivery whose event meanwhile arrived another way: it is settled, link it.
-      const { rows } = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
-      await this.writeDelivery(this.db, raw, 'accepted', null, rows[0].id, replayOf);
-      return { outcome: 'duplicate', deliveryId: replayOf, eventId: rows[0].id };
-    }
-    const { rows } = await this.db.query<{ delivery_id: string; event_id: string }>(COUNT_DUPLICATE, [
-      raw.provider,
-      key,
-    ]);
-    if (rows.length > 0)
-      return { outcome: 'duplicate', deliveryId: rows[0].delivery_id, eventId: rows[0].event_id };
-    const found = await this.db.query<{ id: string }>(FIND_EVENT, [raw.provider, key]);
-    return { outcome: 'duplicate', deliveryId: null, eventId: found.rows[0].id };
   }
 
   private rejectionProblem(rejection: Rejection, deliveryId: string): ProblemException {

@@ -1,4 +1,3 @@
-import type { Prepared } from 'src/database/database';
 import type { ProviderName } from 'src/config/provider-registry';
 
 /** One webhook request as received, after its signature passed. Everything replay needs is here. */
@@ -105,16 +104,16 @@ export interface IngestPlan {
   samples?: SampleChange[];
 }
 
-/** What the plan's writes produced, for an adapter's own extra writes in the same transaction. */
-export interface AppliedPlan {
-  eventId: string;
+/** The inbox row just stored, for an adapter's own extra writes in the same transaction. */
+export interface StoredDelivery {
+  deliveryId: string;
 }
 
-export type ExtraWrites = (db: Queryable, applied: AppliedPlan) => Promise<void>;
+export type ExtraWrites = (db: Queryable, stored: StoredDelivery) => Promise<void>;
 
 export interface Queryable {
   query<R = Record<string, unknown>>(
-    statement: string | Prepared,
+    statement: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
@@ -132,14 +131,15 @@ export interface WebhookAdapter<T = unknown> {
   /** Pure mapping from the validated payload to timeline event and state changes. */
   plan(payload: T, raw: RawDelivery): IngestPlan;
   /**
-   * Provider-owned writes of this payload in the same transaction, after the plan's (e.g. a thumbnail), done
-   * only for a new event; undefined (the rule) when it has none, so its batch can commit with its last
-   * write round trip.
+   * Provider-owned writes that are not a projection (e.g. a thumbnail's bytes): done on the request path, in
+   * the transaction that stores a new (not duplicate) delivery; undefined (the rule) when it has none, so its
+   * batch commits in one statement.
    */
   extraWrites?(payload: T, raw: RawDelivery): ExtraWrites | undefined;
 }
 
+/** How a delivery was answered: stored as pending (accepted), a copy of a stored one, or rejected. */
 export type IngestOutcome =
-  | { outcome: 'accepted'; deliveryId: string; eventId: string }
-  | { outcome: 'duplicate'; deliveryId: string | null; eventId: string }
+  | { outcome: 'accepted'; deliveryId: string }
+  | { outcome: 'duplicate'; deliveryId: string }
   | { outcome: 'rejected'; deliveryId: string; rejection: Rejection };

@@ -20,9 +20,13 @@ function isJsonContentType(contentType: string | null): boolean {
   return mime === 'application/json' || mime.endsWith('+json') || mime === 'text/json';
 }
 
+/** An unpaired UTF-16 surrogate (JSON's `\ud800` escape lets one through; it is no character at all). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * Checks what JSON.parse accepts but Postgres or the mappers cannot: nesting deeper than MAX_DEPTH and NUL
- * characters (jsonb and text reject them). Iterative, so hostile nesting cannot exhaust the stack.
+ * Checks what JSON.parse accepts but Postgres or the mappers cannot: nesting deeper than MAX_DEPTH, NUL
+ * characters and unpaired surrogates (jsonb and text reject them). Iterative, so hostile nesting cannot
+ * exhaust the stack.
  */
 function findUnstorable(value: unknown): string | null {
   const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
@@ -30,13 +34,57 @@ function findUnstorable(value: unknown): string | null {
     const { v, depth } = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) return 'a string contains a NUL character';
+      if (LONE_SURROGATE.test(v)) return 'a string contains an unpaired UTF-16 surrogate';
     } else if (v !== null && typeof v === 'object') {
       if (depth >= MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels`;
       for (const [k, child] of Object.entries(v)) {
         if (k.includes('\u0000')) return 'a key contains a NUL character';
+        if (LONE_SURROGATE.test(k)) return 'a key contains an unpaired UTF-16 surrogate';
         stack.push({ v: child, depth: depth + 1 });
       }
     }
+  }
+  return null;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A number token of JSON text (its place is checked by JSON.parse first). */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** A decimal number as (digits without leading or trailing zeros, exponent of the last digit), for comparing. */
+function decimal(text: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text)!;
+  const [, sign, whole, fraction = '', exponent = '0'] = match;
+  let digits = (whole + fraction).replace(/^0+/, '');
+  let exp = Number(exponent) - fraction.length;
+  const trimmed = digits.replace(/0+$/, '');
+  exp += digits.length - trimmed.length;
+  digits = trimmed;
+  return digits === '' ? '0' : `${sign}${digits}e${exp}`;
+}
+
+/**
+ * The first number in the JSON text that a double does not hold exactly as written (e.g. `1e400`, or
+ * `18446744073709551617`), or null. JavaScript would store such a number changed (as null, or rounded);
+ * it is refused instead. Numbers of at most 15 significant digits are always exact: only longer tokens are
+ * compared digit by digit.
+ */
+export function inexactNumber(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip a string
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      continue;
+    }
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
+    NUMBER.lastIndex = i;
+    const token = NUMBER.exec(text)![0];
+    i += token.length - 1;
+    if (token.length <= 15 && !/[eE]/.test(token)) continue;
+    const value = Number(token);
+    if (!Number.isFinite(value) || decimal(String(value)) !== decimal(token)) return token;
   }
   return null;
 }
@@ -47,9 +95,16 @@ export function decodeJsonObject(raw: RawDelivery): DecodeResult<Record<string, 
     return reject(415, 'unsupported-media-type', `Expected application/json, got ${raw.contentType}.`);
   }
   if (raw.body.length === 0) return reject(400, 'empty-body', 'The body is empty.');
+  let text: string;
+  try {
+    text = UTF8.decode(raw.body);
+  } catch {
+    // Decoded with replacement characters, two different bodies could read as one.
+    return reject(400, 'malformed-body', 'The body is not valid UTF-8.');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     return reject(400, 'malformed-body', `The body is not valid JSON: ${(err as Error).message}`);
   }
@@ -58,6 +113,11 @@ export function decodeJsonObject(raw: RawDelivery): DecodeResult<Record<string, 
   }
   const problem = findUnstorable(parsed);
   if (problem !== null) return reject(422, 'unprocessable-data', `The body cannot be stored: ${problem}.`);
+  const inexact = inexactNumber(text);
+  if (inexact !== null) {
+    const shown = inexact.length > 40 ? `${inexact.slice(0, 40)}…` : inexact;
+    return reject(422, 'unprocessable-data', `The number ${shown} cannot be kept exactly.`);
+  }
   return { ok: true, value: parsed as Record<string, unknown> };
 }
 

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database } from 'src/database/database';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
+import { Projector } from 'src/ingestion/projector';
 
 /** What became of a webhook request, as counted in `hooktrail_webhook_deliveries_total`. */
 export const DELIVERY_OUTCOMES = [
@@ -47,10 +48,13 @@ export class MetricsService {
   private readonly signatureFailures: Counter<'provider' | 'reason'>;
   private readonly collectFailures: Counter<'collector'>;
   private readonly inbox: Gauge<'provider' | 'status'>;
+  private readonly pending: Gauge;
+  private readonly oldestPending: Gauge;
   private inboxQuery: Promise<string> | null = null;
 
   constructor(
     private readonly db: Database,
+    private readonly projector: Projector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     const registers = [this.registry];
@@ -137,6 +141,16 @@ export class MetricsService {
     });
     for (const provider of PROVIDER_NAMES)
       for (const status of AWAITING_REPLAY) this.inbox.set({ provider, status }, 0);
+    this.pending = new Gauge({
+      name: 'hooktrail_inbox_pending',
+      help: 'Deliveries acknowledged and not yet projected (the projection backlog).',
+      registers,
+    });
+    this.oldestPending = new Gauge({
+      name: 'hooktrail_inbox_oldest_pending_seconds',
+      help: 'Age of the oldest delivery not yet projected (0 when none): how far state is behind.',
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -216,6 +230,9 @@ export class MetricsService {
       for (const provider of PROVIDER_NAMES)
         for (const status of AWAITING_REPLAY) this.inbox.set({ provider, status }, 0);
       for (const row of rows) this.inbox.set({ provider: row.provider, status: row.status }, row.n);
+      const backlog = await this.projector.backlog();
+      this.pending.set(backlog.pending);
+      this.oldestPending.set(backlog.oldestPendingSeconds);
       return 'ok';
     } catch (err) {
       return `failed (${(err as Error).message})`;

@@ -1,9 +1,8 @@
-import { ProblemException } from 'src/common/problem';
-import type { Database } from 'src/database/database';
-import { isDatabaseUnavailable } from 'src/database/db-errors';
+import { runQuery, type Database } from 'src/database/database';
+import { isDatabaseUnavailable, isIntegrityViolation } from 'src/database/db-errors';
 import type { IngestionService } from 'src/ingestion/ingestion.service';
-import type { RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
-import { FIND_EVENT } from 'src/ingestion/projection.sql';
+import type { Queryable, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
+import type { Projector } from 'src/ingestion/projector';
 import { storableJson } from 'src/ingestion/storable-json';
 import type { ProviderName } from 'src/config/provider-registry';
 
@@ -39,6 +38,7 @@ export interface ReplaySummary {
 export interface ReplayDeps {
   db: Database;
   ingestion: IngestionService;
+  projector: Projector;
   adapter: WebhookAdapter<unknown>;
 }
 
@@ -64,11 +64,12 @@ FROM deliveries WHERE ${FILTER} AND id > $5 ORDER BY id LIMIT $6`;
 type Outcome = Exclude<keyof ReplaySummary, 'selected'>;
 
 /**
- * Re-processes stored deliveries through the current code, oldest first, via the same path as live
- * traffic (IngestionService.ingest with `replayOf`, so the inbox row is updated, never duplicated).
- * Idempotent: an event that is already on the timeline makes the delivery `accepted` (linked to it),
- * never a second event. A delivery that still fails stays stored with its new reason. Stops (throws) when
- * the database becomes unavailable; what was replayed until then is committed.
+ * Re-processes stored deliveries through the current code, oldest first, by the same path as live traffic:
+ * each is checked again as the request path checks it (IngestionService.admit), made pending in its own
+ * inbox row (never a second row), and projected by the projector (one page at a time). Idempotent: a
+ * delivery whose event is stored already (it arrived another way) is linked to it (`duplicate`), never a
+ * second event. A delivery that still fails stays stored with its new reason. Stops (throws) when the
+ * database becomes unavailable; what was replayed until then is committed.
  */
 export async function replayDeliveries(
   deps: ReplayDeps,
@@ -93,12 +94,18 @@ export async function replayDeliveries(
       Math.min(PAGE, selected - done),
     ]);
     if (page.rows.length === 0) break; // fewer than counted: others replayed some meanwhile
-    for (const row of page.rows) {
+    const pending: string[] = [];
+    for (const [i, row] of page.rows.entries()) {
       after = row.id;
-      summary[await replayOne(deps, options, row)]++;
+      const outcome = await admitAgain(deps, options, row);
+      if (outcome === 'pending') pending.push(row.id);
+      else summary[outcome]++;
       done++;
-      onProgress(done, summary);
+      // The page's last one is reported once the page is projected.
+      if (i < page.rows.length - 1) onProgress(done, summary);
     }
+    for (const outcome of await projectAgain(deps, pending)) summary[outcome]++;
+    onProgress(done, summary);
   }
   return summary;
 }
@@ -115,39 +122,97 @@ function rawDelivery(provider: ProviderName, row: StoredDelivery & { body: Buffe
   };
 }
 
-async function replayOne(deps: ReplayDeps, options: ReplayOptions, row: StoredDelivery): Promise<Outcome> {
+/** Checks a stored delivery again; `pending` when it now passes and waits for the projector. */
+async function admitAgain(
+  deps: ReplayDeps,
+  options: ReplayOptions,
+  row: StoredDelivery,
+): Promise<Outcome | 'pending'> {
   if (row.body === null) return 'skipped';
   const raw = rawDelivery(options.provider, { ...row, body: row.body });
-  if (options.dryRun) return dryRun(deps, raw);
+  const admission = await deps.ingestion.admit(deps.adapter, raw);
+  if (admission.kind !== 'accepted') {
+    const error =
+      admission.kind === 'rejected'
+        ? { ...admission.rejection }
+        : { code: 'processing-failed', detail: errorText(admission.error) };
+    if (!options.dryRun) await settle(deps.db, row.id, admission.kind, error);
+    return admission.kind;
+  }
+  const { idempotencyKey, extra } = admission;
+  if (options.dryRun) {
+    const { rows } = await deps.db.query(FIND_ORIGINAL, [options.provider, idempotencyKey, row.id]);
+    return rows.length > 0 ? 'duplicate' : 'accepted';
+  }
   try {
-    const result = await deps.ingestion.ingest(deps.adapter, raw, row.id);
-    return result.outcome;
+    return await deps.db.transaction(async (client) => {
+      const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
+      const made = await db.query(MAKE_PENDING, [row.id, options.provider, idempotencyKey]);
+      if (made.rowCount === 0) {
+        await db.query(LINK_TO_ORIGINAL, [row.id, options.provider, idempotencyKey]);
+        return 'duplicate';
+      }
+      if (extra) await extra(db, { deliveryId: row.id });
+      return 'pending';
+    });
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw err;
-    // ingest stored the delivery as failed (ProblemException) or left it as it was: either way it stays.
-    if (!(err instanceof ProblemException)) await markFailed(deps.db, row.id, err);
-    return 'failed';
+    if (!isIntegrityViolation(err)) {
+      await settle(deps.db, row.id, 'failed', {
+        code: 'processing-failed',
+        detail: `replay: ${errorText(err)}`,
+      });
+      return 'failed';
+    }
+    // Its key was stored by another delivery meanwhile.
+    await deps.db.query(LINK_TO_ORIGINAL, [row.id, options.provider, idempotencyKey]);
+    return 'duplicate';
   }
 }
 
-/** What replaying would do, without writing: decode and map with the current code, look the event up. */
-async function dryRun(deps: ReplayDeps, raw: RawDelivery): Promise<Outcome> {
-  const decoded = await deps.adapter.decode(raw);
-  if (!decoded.ok) return 'rejected';
-  let key: string;
-  try {
-    key = deps.adapter.plan(decoded.value, raw).idempotencyKey;
-  } catch {
-    return 'failed';
-  }
-  const found = await deps.db.query(FIND_EVENT, [raw.provider, key]);
-  return found.rows.length > 0 ? 'duplicate' : 'accepted';
+/** Projects the deliveries made pending, with the projector; what each became. */
+async function projectAgain(deps: ReplayDeps, ids: string[]): Promise<Outcome[]> {
+  if (ids.length === 0) return [];
+  await deps.projector.projectChosen(ids);
+  const { rows } = await deps.db.query<{ status: string }>(
+    `SELECT status FROM deliveries WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+  return rows.map((r) => (r.status === 'failed' ? 'failed' : 'accepted'));
 }
 
-async function markFailed(db: Database, id: string, err: unknown): Promise<void> {
-  const error = { code: 'processing-failed', detail: `replay: ${(err as Error)?.message ?? String(err)}` };
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The delivery's key unless another inbox row holds it: then it is a duplicate of that one. */
+const MAKE_PENDING = `
+UPDATE deliveries SET idempotency_key = $3, status = 'pending', error = NULL, attempts = attempts + 1,
+  processed_at = NULL
+WHERE id = $1
+  AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.provider = $2 AND o.idempotency_key = $3 AND o.id <> $1)`;
+
+const FIND_ORIGINAL = `SELECT id FROM deliveries WHERE provider = $1 AND idempotency_key = $2 AND id <> $3`;
+
+/** A replayed copy of a stored delivery: settled, linked to the original's event, counted on it. */
+const LINK_TO_ORIGINAL = `
+WITH original AS (
+  SELECT id, event_id FROM deliveries WHERE provider = $2 AND idempotency_key = $3 AND id <> $1
+), counted AS (
+  INSERT INTO delivery_duplicates AS x (delivery_id, count, last_at)
+  SELECT id, 1, now() FROM original
+  ON CONFLICT (delivery_id) DO UPDATE SET count = x.count + 1, last_at = EXCLUDED.last_at
+)
+UPDATE deliveries d SET status = 'projected', event_id = (SELECT event_id FROM original), error = NULL,
+  attempts = attempts + 1, processed_at = now()
+WHERE d.id = $1`;
+
+async function settle(
+  db: Database,
+  id: string,
+  status: 'rejected' | 'failed',
+  error: Record<string, unknown>,
+): Promise<void> {
   await db.query(
-    `UPDATE deliveries SET status = 'failed', error = $2, attempts = attempts + 1, processed_at = now() WHERE id = $1`,
-    [id, storableJson(error)],
+    `UPDATE deliveries SET status = $2, error = $3, attempts = attempts + 1, processed_at = now() WHERE id = $1`,
+    [id, status, storableJson(error)],
   );
 }

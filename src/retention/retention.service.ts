@@ -8,11 +8,12 @@ import type { RetentionConfig } from 'src/retention/retention.config';
 const BATCH = 1_000;
 const DAY_MS = 24 * 3_600_000;
 
-// Oldest first; SKIP LOCKED so a purge never waits for (or blocks) a delivery being written.
+// Oldest first; SKIP LOCKED so a purge never waits for (or blocks) a delivery being written. A pending
+// delivery keeps its body until it is projected (the projector reads it).
 const PURGE_BODIES = `
 UPDATE deliveries SET body = NULL, body_purged_at = now()
 WHERE id IN (
-  SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < $1
+  SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < $1 AND status <> 'pending'
   ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
 )`;
 

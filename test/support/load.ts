@@ -93,27 +93,27 @@ export const is2xx = (o: Outcome): boolean => o.status !== null && o.status >= 2
 const sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
 
 /**
- * The invariant: a 2xx answer means the delivery is committed, applied once. For each delivery answered
- * 2xx there is exactly one accepted inbox row with its exact bytes, linked to the event the answer named,
- * and that event exists once. Returns the problems found (empty when the invariant holds).
+ * The invariant: a 2xx answer means the delivery is committed, and projected once the backlog is empty (wait
+ * for that first). For each delivery answered 2xx there is exactly one accepted inbox row with its exact
+ * bytes, the one the answer named, projected, and its event exists once. Returns the problems found (empty
+ * when the invariant holds).
  */
 export async function unstored2xx(db: Pool, outcomes: Outcome[]): Promise<string[]> {
-  const { rows } = await db.query<{ hash: string; event_id: string; events: number }>(
-    `SELECT encode(sha256(d.body), 'hex') AS hash, d.event_id,
+  const { rows } = await db.query<{ id: string; hash: string; status: string; events: number }>(
+    `SELECT d.id, encode(sha256(d.body), 'hex') AS hash, d.status,
             (SELECT count(*)::int FROM events e WHERE e.id = d.event_id) AS events
-     FROM deliveries d WHERE d.status = 'accepted'`,
+     FROM deliveries d WHERE d.idempotency_key IS NOT NULL`,
   );
-  const byHash = new Map<string, Array<{ eventId: string; events: number }>>();
-  for (const r of rows)
-    byHash.set(r.hash, [...(byHash.get(r.hash) ?? []), { eventId: r.event_id, events: r.events }]);
+  const byHash = new Map<string, Array<{ id: string; status: string; events: number }>>();
+  for (const r of rows) byHash.set(r.hash, [...(byHash.get(r.hash) ?? []), r]);
   const problems: string[] = [];
   for (const o of outcomes.filter(is2xx)) {
     const stored = byHash.get(sha256(o.request.body)) ?? [];
     const what = `${o.request.path} answered ${o.status} ${JSON.stringify(o.body)}`;
     if (stored.length !== 1) problems.push(`${what}: ${stored.length} accepted inbox rows`);
+    else if (String(o.body?.deliveryId) !== stored[0].id) problems.push(`${what}: stored as ${stored[0].id}`);
+    else if (stored[0].status !== 'projected') problems.push(`${what}: ${stored[0].status}`);
     else if (stored[0].events !== 1) problems.push(`${what}: its event is missing`);
-    else if (String(o.body?.eventId) !== String(stored[0].eventId))
-      problems.push(`${what}: stored with event ${stored[0].eventId}`);
   }
   return problems;
 }

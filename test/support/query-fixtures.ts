@@ -163,7 +163,7 @@ export async function insertEvent(db: Db, e: EventFixture = {}): Promise<{ id: s
 
 export interface DeliveryFixture {
   provider?: string;
-  status?: 'accepted' | 'rejected' | 'failed';
+  status?: 'pending' | 'projected' | 'rejected' | 'failed';
   contentType?: string | null;
   headers?: Record<string, string>;
   body?: Buffer | null;
@@ -178,9 +178,14 @@ export interface DeliveryFixture {
 export async function insertDelivery(db: Db, d: DeliveryFixture = {}): Promise<string> {
   const body = d.body === undefined ? Buffer.from('{"ok":true}') : d.body;
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size,
-       body_purged_at, status, error, event_id, duplicate_count, attempts, processed_at)
-     VALUES ($1, $2, $3, $4, $5, '{}', $6, $7, $8, $9, $10, $11, $12, $13, now()) RETURNING id`,
+    `WITH d AS (
+       INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size,
+         body_purged_at, status, error, event_id, attempts, processed_at)
+       VALUES ($1, $2, $3, $4, $5, '{}', $6, $7, $8, $9, $10, $11, $13, now()) RETURNING id
+     ), x AS (
+       INSERT INTO delivery_duplicates (delivery_id, count, last_at) SELECT id, $12, now() FROM d WHERE $12 > 0
+     )
+     SELECT id FROM d`,
     [
       d.provider ?? 'wms',
       d.receivedAt ?? new Date(),

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Database, prepared } from 'src/database/database';
+import { Database } from 'src/database/database';
 
-const IS_REVOKED = prepared(
-  'eyeson_is_revoked',
-  'SELECT EXISTS (SELECT 1 FROM eyeson_revoked_callback_urls WHERE token_hash = $1) AS revoked',
-);
+const IS_REVOKED =
+  'SELECT EXISTS (SELECT 1 FROM eyeson_revoked_callback_urls WHERE token_hash = $1) AS revoked';
 
 const REVOKE = `INSERT INTO eyeson_revoked_callback_urls (token_hash, reference, expires_at) VALUES ($1, $2, $3)
 ON CONFLICT (token_hash) DO NOTHING`;

@@ -1,4 +1,5 @@
 import type { ProviderDefinition } from 'src/config/provider-registry';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { parseEyesonConfig } from 'src/providers/eyeson/eyeson.config';
 import { EyesonModule } from 'src/providers/eyeson/eyeson.module';
 import { EyesonRevokedUrlEntity } from 'src/providers/eyeson/eyeson-revoked-url.entity';
@@ -12,4 +13,6 @@ export const eyesonProvider = {
   adapter: EyesonService,
   entities: [EyesonRevokedUrlEntity],
   redactKeys: ['webhook_url', 'webhookUrl', 'callbackUrl'],
-} satisfies ProviderDefinition;
+  // Loaded by `npm run send` / `npm run demo` only, never by the service.
+  simulator: () => import('./eyeson.simulator').then((m) => m.eyesonSimulator),
+} satisfies ProviderDefinition<ProviderSimulator>;

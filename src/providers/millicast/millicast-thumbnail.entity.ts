@@ -8,14 +8,15 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
-import { EventEntity } from 'src/ingestion/event.entity';
+import { DeliveryEntity } from 'src/ingestion/delivery.entity';
 
 /**
  * The newest thumbnails of each Millicast stream (MILLICAST_THUMBNAILS_PER_STREAM of them; older ones are
- * deleted as new ones arrive). The timeline event of each thumbnail holds its metadata, not the image.
+ * deleted as new ones arrive), stored with the inbox row of the delivery that brought it, before the
+ * delivery is projected. The timeline event of each thumbnail holds its metadata, not the image.
  */
 @Entity('millicast_thumbnails')
-@Unique('uq_millicast_thumbnails_event', ['eventId'])
+@Unique('uq_millicast_thumbnails_delivery', ['deliveryId'])
 @Index('ix_millicast_thumbnails_stream_captured', ['streamId', 'capturedAt', 'id'])
 export class MillicastThumbnailEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
@@ -45,12 +46,12 @@ export class MillicastThumbnailEntity {
   @Column({ type: 'bytea' })
   image: Buffer;
 
-  @Column({ name: 'event_id', type: 'bigint' })
-  eventId: string;
+  @Column({ name: 'delivery_id', type: 'bigint' })
+  deliveryId: string;
 
-  @ManyToOne(() => EventEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_millicast_thumbnails_event' })
-  event?: EventEntity;
+  @ManyToOne(() => DeliveryEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'fk_millicast_thumbnails_delivery' })
+  delivery?: DeliveryEntity;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,5 @@
 import type { ProviderDefinition } from 'src/config/provider-registry';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { parseMillicastConfig } from 'src/providers/millicast/millicast.config';
 import { MillicastModule } from 'src/providers/millicast/millicast.module';
 import { MILLICAST_SIGNATURE_HEADER } from 'src/providers/millicast/millicast-signature.guard';
@@ -14,4 +15,6 @@ export const millicastProvider = {
   entities: [MillicastThumbnailEntity],
   hiddenHeaders: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
   redactKeys: [MILLICAST_SIGNATURE_HEADER.toLowerCase()],
-} satisfies ProviderDefinition;
+  // Loaded by `npm run send` / `npm run demo` only, never by the service.
+  simulator: () => import('./millicast.simulator').then((m) => m.millicastSimulator),
+} satisfies ProviderDefinition<ProviderSimulator>;

@@ -92,11 +92,14 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
     return mapMillicastHook(payload);
   }
 
-  /** A thumbnail's bytes are stored, keeping only the newest N (by capture time) of its stream. */
+  /**
+   * A thumbnail's bytes are stored on the request path, keeping only the newest N (by capture time) of its
+   * stream: they are not a projection (the event holds the metadata).
+   */
   extraWrites(payload: MillicastPayload): ExtraWrites | undefined {
     if (payload.family !== 'thumbnail') return undefined;
     const { meta, image } = payload;
-    return async (db, applied) => {
+    return async (db, stored) => {
       await db.query(INSERT_THUMBNAIL, [
         meta.streamId,
         meta.feedId,
@@ -105,10 +108,8 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
         meta.contentType,
         image.length,
         image,
-        applied.eventId,
+        stored.deliveryId,
       ]);
-      // The stream's session row was upserted in this transaction, so thumbnails of one stream are applied
-      // one transaction at a time and this sees every committed one.
       await db.query(PRUNE_THUMBNAILS, [meta.streamId, this.thumbnailsPerStream]);
     };
   }

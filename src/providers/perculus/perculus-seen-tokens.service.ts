@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Database, prepared } from 'src/database/database';
+import { Database } from 'src/database/database';
 
 /**
  * One statement, so that any number of instances racing on the same token agree: the first insert wins
@@ -8,15 +8,12 @@ import { Database, prepared } from 'src/database/database';
  * window) and never changes the bound `request_id` or body hash (a row from before body hashes existed
  * takes the hash of its own `request_id`'s next delivery).
  */
-const CLAIM = prepared(
-  'perculus_claim_token_body',
-  `INSERT INTO perculus_seen_tokens AS t (token_hash, request_id, body_hash, expires_at)
+const CLAIM = `INSERT INTO perculus_seen_tokens AS t (token_hash, request_id, body_hash, expires_at)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (token_hash) DO UPDATE SET
   expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at),
   body_hash = CASE WHEN t.request_id = EXCLUDED.request_id THEN COALESCE(t.body_hash, EXCLUDED.body_hash) ELSE t.body_hash END
-RETURNING request_id, body_hash`,
-);
+RETURNING request_id, body_hash`;
 
 /** The message a token is bound to: its `request_id`, and its body's SHA-256 (null on a pre-hash row). */
 export interface TokenBinding {

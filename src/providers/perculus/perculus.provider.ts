@@ -1,4 +1,5 @@
 import type { ProviderDefinition } from 'src/config/provider-registry';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
 import { parsePerculusConfig } from 'src/providers/perculus/perculus.config';
 import { PerculusModule } from 'src/providers/perculus/perculus.module';
@@ -11,4 +12,6 @@ export const perculusProvider = {
   module: PerculusModule,
   adapter: PerculusService,
   entities: [PerculusSeenTokenEntity],
-} satisfies ProviderDefinition;
+  // Loaded by `npm run send` / `npm run demo` only, never by the service.
+  simulator: () => import('./perculus.simulator').then((m) => m.perculusSimulator),
+} satisfies ProviderDefinition<ProviderSimulator>;

@@ -1,4 +1,5 @@
 import type { ProviderDefinition } from 'src/config/provider-registry';
+import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { parseWmsConfig } from 'src/providers/wms/wms.config';
 import { WmsModule } from 'src/providers/wms/wms.module';
 import { WMS_MAC_HEADER } from 'src/providers/wms/wms-signature.guard';
@@ -12,4 +13,6 @@ export const wmsProvider = {
   adapter: WmsService,
   hiddenHeaders: [WMS_MAC_HEADER.toLowerCase()],
   redactKeys: [WMS_MAC_HEADER.toLowerCase(), 'macSecret'],
-} satisfies ProviderDefinition;
+  // Loaded by `npm run send` / `npm run demo` only, never by the service.
+  simulator: () => import('./wms.simulator').then((m) => m.wmsSimulator),
+} satisfies ProviderDefinition<ProviderSimulator>;

@@ -1,7 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from 'src/common/problem.dto';
-import { DeliveryListQueryDto, DeliveryPageDto } from 'src/query/deliveries/deliveries.dto';
+import {
+  DeliveryDto,
+  DeliveryListQueryDto,
+  DeliveryPageDto,
+  DeliveryPathDto,
+} from 'src/query/deliveries/deliveries.dto';
 import { DeliveriesService } from 'src/query/deliveries/deliveries.service';
 
 @ApiTags('deliveries')
@@ -21,5 +26,19 @@ export class DeliveriesController {
   @ApiProblems(400, 401)
   list(@Query() query: DeliveryListQueryDto): Promise<DeliveryPageDto> {
     return this.deliveries.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One stored delivery: has it been projected yet?',
+    description:
+      'The id is the `deliveryId` a webhook was answered with (for a duplicate, the original). A 2xx to the ' +
+      'sender means stored; the timeline and state include the delivery once its status is `projected` ' +
+      '(normally within milliseconds). Poll this until the status is no longer `pending`.',
+  })
+  @ApiOkResponse({ type: DeliveryDto })
+  @ApiProblems(400, 401, 404)
+  get(@Param() path: DeliveryPathDto): Promise<DeliveryDto> {
+    return this.deliveries.get(path.id);
   }
 }

@@ -1,14 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
+import { DELIVERY_STATUSES } from 'src/ingestion/delivery.entity';
 import { PageQueryDto, ProviderFilter } from 'src/query/query-params';
 
-export const DELIVERY_STATUSES = ['accepted', 'rejected', 'failed'] as const;
+const STATUS_TEXT =
+  'pending: acknowledged, not yet on the timeline; projected: on the timeline and in the state; ' +
+  'failed: its processing failed, can be replayed; rejected: signed but invalid (validation failed).';
+
+export class DeliveryPathDto {
+  @ApiProperty({ description: 'Hooktrail delivery id (as answered to the webhook).', example: '5012' })
+  @Matches(/^[1-9][0-9]{0,18}$/, { message: 'id must be a delivery id (a positive whole number)' })
+  id: string;
+}
 
 export class DeliveryListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    description:
-      'rejected: signed but invalid (validation failed); failed: processing failed, can be replayed.',
+    description: STATUS_TEXT,
     enum: DELIVERY_STATUSES,
     example: 'rejected',
   })
@@ -27,18 +35,20 @@ export class DeliveryDto {
   @ApiProperty({ type: String, enum: PROVIDER_NAMES, example: 'perculus' })
   provider: string;
 
-  @ApiProperty({ enum: DELIVERY_STATUSES, example: 'rejected' })
+  @ApiProperty({ enum: DELIVERY_STATUSES, description: STATUS_TEXT, example: 'projected' })
   status: string;
 
   @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.184Z' })
   receivedAt: string;
 
   @ApiProperty({
+    type: String,
     format: 'date-time',
-    description: 'When it was last processed (replays update it).',
+    nullable: true,
+    description: 'When it was projected or rejected (replays update it); null while pending.',
     example: '2024-05-01T12:00:00.190Z',
   })
-  processedAt: string;
+  processedAt: string | null;
 
   @ApiProperty({
     description: 'The X-Request-Id it was received with.',
@@ -90,7 +100,7 @@ export class DeliveryDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'The timeline event it produced.',
+    description: 'The timeline event it produced (once projected).',
     example: null,
   })
   eventId: string | null;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ProblemException } from 'src/common/problem';
 import { Database } from 'src/database/database';
 import { decodeCursor, encodeCursor, limitPage } from 'src/query/cursor';
 import { bodyPreview, PREVIEW_BYTES, visibleHeaders } from 'src/query/deliveries/body-preview';
@@ -10,7 +11,7 @@ interface DeliveryRow {
   provider: string;
   status: string;
   received_at: Date;
-  processed_at: Date;
+  processed_at: Date | null;
   request_id: string;
   content_type: string | null;
   headers: Record<string, string>;
@@ -19,10 +20,19 @@ interface DeliveryRow {
   body_purged: boolean;
   body_prefix: Buffer | null;
   event_id: string | null;
-  duplicate_count: number;
+  duplicate_count: number | null;
   last_duplicate_at: Date | null;
   attempts: number;
 }
+
+/** Re-sent copies are counted apart (delivery_duplicates): looked up by key for the rows of the page only. */
+const SELECT = `
+SELECT d.id, d.provider, d.status, d.received_at, d.processed_at, d.request_id, d.content_type, d.headers,
+  d.error, d.body_size, (d.body IS NULL) AS body_purged, substring(d.body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
+  d.event_id, d.attempts,
+  (SELECT x.count FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS duplicate_count,
+  (SELECT x.last_at FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS last_duplicate_at
+FROM deliveries d`;
 
 /**
  * Newest first by id (index ix_deliveries_status_provider_id with status and provider). Deliveries
@@ -32,19 +42,15 @@ interface DeliveryRow {
 export function deliveriesStatement(query: DeliveryListQueryDto): SqlStatement {
   const p = new SqlParams();
   const where: string[] = [];
-  if (query.status !== undefined) where.push(`status = ${p.add(query.status)}`);
-  if (query.provider !== undefined) where.push(`provider = ${p.add(query.provider)}`);
+  if (query.status !== undefined) where.push(`d.status = ${p.add(query.status)}`);
+  if (query.provider !== undefined) where.push(`d.provider = ${p.add(query.provider)}`);
   if (query.cursor !== undefined) {
     const [id] = decodeCursor('deliveries', query.cursor, ['bigint']);
-    where.push(`id < ${p.add(id)}::bigint`);
+    where.push(`d.id < ${p.add(id)}::bigint`);
   }
-  const text = `
-SELECT id, provider, status, received_at, processed_at, request_id, content_type, headers, error, body_size,
-  (body IS NULL) AS body_purged, substring(body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
-  event_id, duplicate_count, last_duplicate_at, attempts
-FROM deliveries
+  const text = `${SELECT}
 ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-ORDER BY id DESC
+ORDER BY d.id DESC
 LIMIT ${p.add(query.limit + 1)}`;
   return { text, values: p.values };
 }
@@ -55,7 +61,7 @@ function toDto(r: DeliveryRow): DeliveryDto {
     provider: r.provider,
     status: r.status,
     receivedAt: r.received_at.toISOString(),
-    processedAt: r.processed_at.toISOString(),
+    processedAt: iso(r.processed_at),
     requestId: r.request_id,
     contentType: r.content_type,
     headers: visibleHeaders(r.headers),
@@ -64,7 +70,7 @@ function toDto(r: DeliveryRow): DeliveryDto {
     bodyPurged: r.body_purged,
     bodyPreview: bodyPreview(r.body_prefix, r.body_size),
     eventId: r.event_id,
-    duplicateCount: r.duplicate_count,
+    duplicateCount: r.duplicate_count ?? 0,
     lastDuplicateAt: iso(r.last_duplicate_at),
     attempts: r.attempts,
   };
@@ -79,5 +85,13 @@ export class DeliveriesService {
     const { rows } = await this.db.query<DeliveryRow>(text, values);
     const page = limitPage(rows, query.limit, (last) => encodeCursor('deliveries', [last.id]));
     return { items: page.rows.map(toDto), nextCursor: page.nextCursor };
+  }
+
+  /** One delivery: how a sender's delivery fared (pending until the projector has taken it). */
+  async get(id: string): Promise<DeliveryDto> {
+    const { rows } = await this.db.query<DeliveryRow>(`${SELECT} WHERE d.id = $1`, [id]);
+    if (rows.length === 0)
+      throw new ProblemException(404, 'not-found', 'Not found', `No delivery with id ${JSON.stringify(id)}.`);
+    return toDto(rows[0]);
   }
 }

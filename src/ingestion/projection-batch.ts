@@ -1,28 +1,21 @@
-import type { PoolClient } from 'pg';
-import type { IngestPlan, RawDelivery, StatusChange } from 'src/ingestion/ingestion.types';
+import type { IngestPlan, Queryable, RawDelivery, StatusChange } from 'src/ingestion/ingestion.types';
 import { orderKey } from 'src/ingestion/order-key';
-import { BATCH_FUNCTION, initialFieldVersions } from 'src/ingestion/projection.sql';
+import { PROJECT_BATCH } from 'src/ingestion/projection.sql';
 
-/** One delivery to write: what was received and what it means. */
-export interface WriteItem {
+/** One inbox row to project: its id and what its delivery means. */
+export interface ProjectionItem {
+  deliveryId: string;
   raw: RawDelivery;
   plan: IngestPlan;
-  /** Write its inbox row as accepted (a replay updates the row it already has instead). */
-  insertDelivery: boolean;
-}
-
-export interface Written {
-  eventId: string;
-  /** Null when the item's inbox row was not written here (`insertDelivery: false`). */
-  deliveryId: string | null;
 }
 
 type Row = Record<string, unknown>;
 
 /**
- * A batch as the batch function takes it (see BATCH_FUNCTION): the projection rows in rounds (each round one
- * statement, run in order), then the samples, the events and the inbox rows. References to other rows are by
- * external id; `o` is a row's place in its statement.
+ * A batch as the projection function takes it (`hooktrail_project`, created by a migration): the projection
+ * rows in rounds (each round one statement, run in order), then the samples and the events, each event with
+ * the inbox row that brought it. References to other rows are by external id; `o` is a row's place in its
+ * statement. Column inputs are named as the columns (snake_case of the change's fields).
  */
 export interface BatchInput {
   sessions: Row[][];
@@ -30,7 +23,6 @@ export interface BatchInput {
   measurements: Row[][];
   samples: Row[];
   events: Row[];
-  deliveries: Row[];
 }
 
 /**
@@ -55,10 +47,48 @@ class Rounds {
 }
 
 interface Change {
+  externalId: string;
   status?: StatusChange;
   startedAt?: Date | null;
   endedAt?: Date | null;
   attributes?: Record<string, unknown>;
+}
+
+/** Fields every projection change has, or that refer to another row: not columns of their own. */
+const SHARED_FIELDS = new Set([
+  'externalId',
+  'status',
+  'startedAt',
+  'endedAt',
+  'attributes',
+  'sessionExternalId',
+  'parentExternalId',
+]);
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A change's own scalar columns (a recording's `durationMs` is column `duration_ms`): a new column needs its
+ * entity, its migration and the mapper that sets it, nothing here.
+ */
+function ownColumns(change: Change): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(change))
+    if (!SHARED_FIELDS.has(field)) columns[snakeCase(field)] = value ?? null;
+  return columns;
+}
+
+/** The `field_versions` a new row starts with: every field the change sets, at the event's version. */
+function initialFieldVersions(
+  version: string,
+  scalars: Record<string, unknown>,
+  attributes: Record<string, unknown> | undefined,
+): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const [column, value] of Object.entries(scalars))
+    if (value !== null && value !== undefined) versions[column] = version;
+  for (const key of Object.keys(attributes ?? {})) versions[`a.${key}`] = version;
+  return versions;
 }
 
 /**
@@ -68,7 +98,6 @@ interface Change {
  */
 function projectionRow(
   provider: string,
-  externalId: string,
   version: string,
   eventAt: Date,
   change: Change,
@@ -77,7 +106,7 @@ function projectionRow(
 ): Row {
   return {
     provider,
-    external_id: externalId,
+    external_id: change.externalId,
     status: change.status?.value ?? null,
     status_rank: change.status?.rank ?? 0,
     version,
@@ -98,16 +127,15 @@ function projectionRow(
  * The rows a delivery writes are those applying its plan alone would write: a session it refers to without
  * changing it is still touched (first/last event time), which applying it twice would not change.
  */
-export function batchInput(items: readonly WriteItem[]): BatchInput {
+export function batchInput(items: readonly ProjectionItem[]): BatchInput {
   const parents = new Rounds();
   const sessions = new Rounds();
   const recordings = new Rounds();
   const measurements = new Rounds();
   const samples: Row[] = [];
   const events: Row[] = [];
-  const deliveries: Row[] = [];
 
-  for (const { raw, plan, insertDelivery } of items) {
+  for (const { deliveryId, raw, plan } of items) {
     const { provider } = raw;
     const { event } = plan;
     const version = orderKey(event.occurredAt, event.sequence, plan.idempotencyKey);
@@ -123,40 +151,30 @@ export function batchInput(items: readonly WriteItem[]): BatchInput {
     for (const s of plan.sessions ?? []) {
       touched.add(s.externalId);
       const parent = s.parentExternalId;
-      if (parent !== undefined) parents.add(key(parent), projectionRow(provider, parent, version, at, {}));
-      const inputs = { kind: s.kind ?? null, parent_external_id: parent ?? null };
-      const fields = { kind: s.kind, parent_id: parent };
-      sessions.add(key(s.externalId), projectionRow(provider, s.externalId, version, at, s, inputs, fields));
+      if (parent !== undefined)
+        parents.add(key(parent), projectionRow(provider, version, at, { externalId: parent }));
+      const own = ownColumns(s);
+      const inputs = { ...own, parent_external_id: parent ?? null };
+      const fields = { ...own, parent_id: parent };
+      sessions.add(key(s.externalId), projectionRow(provider, version, at, s, inputs, fields));
     }
     for (const r of plan.recordings ?? []) {
       refer(r.sessionExternalId);
-      const values = {
-        kind: r.kind ?? null,
-        duration_ms: r.durationMs ?? null,
-        size_bytes: r.sizeBytes ?? null,
-        url: r.url ?? null,
-        url_expires_at: r.urlExpiresAt ?? null,
-        error: r.error ?? null,
-      };
-      const inputs = { ...values, session_external_id: r.sessionExternalId ?? null };
-      const fields = { ...values, session_id: r.sessionExternalId };
-      recordings.add(
-        key(r.externalId),
-        projectionRow(provider, r.externalId, version, at, r, inputs, fields),
-      );
+      const own = ownColumns(r);
+      const inputs = { ...own, session_external_id: r.sessionExternalId ?? null };
+      const fields = { ...own, session_id: r.sessionExternalId };
+      recordings.add(key(r.externalId), projectionRow(provider, version, at, r, inputs, fields));
     }
     for (const m of plan.measurements ?? []) {
       refer(m.sessionExternalId);
-      const inputs = { session_external_id: m.sessionExternalId ?? null };
-      const fields = { session_id: m.sessionExternalId };
-      measurements.add(
-        key(m.externalId),
-        projectionRow(provider, m.externalId, version, at, m, inputs, fields),
-      );
+      const own = ownColumns(m);
+      const inputs = { ...own, session_external_id: m.sessionExternalId ?? null };
+      const fields = { ...own, session_id: m.sessionExternalId };
+      measurements.add(key(m.externalId), projectionRow(provider, version, at, m, inputs, fields));
     }
     refer(event.sessionExternalId);
     for (const id of referred) {
-      if (!touched.has(id)) sessions.add(key(id), projectionRow(provider, id, version, at, {}));
+      if (!touched.has(id)) sessions.add(key(id), projectionRow(provider, version, at, { externalId: id }));
     }
 
     for (const sample of plan.samples ?? []) {
@@ -172,6 +190,7 @@ export function batchInput(items: readonly WriteItem[]): BatchInput {
     }
     events.push({
       o: events.length,
+      delivery_id: deliveryId,
       provider,
       idempotency_key: plan.idempotencyKey,
       type: event.type,
@@ -185,20 +204,6 @@ export function batchInput(items: readonly WriteItem[]): BatchInput {
       measurement_external_id: event.measurementExternalId ?? null,
       payload: event.payload,
     });
-    if (insertDelivery) {
-      deliveries.push({
-        o: deliveries.length,
-        provider,
-        idempotency_key: plan.idempotencyKey,
-        received_at: raw.receivedAt,
-        request_id: raw.requestId,
-        content_type: raw.contentType,
-        headers: raw.headers,
-        context: raw.context,
-        body: raw.body.toString('base64'),
-        body_size: raw.body.length,
-      });
-    }
   }
 
   return {
@@ -207,7 +212,6 @@ export function batchInput(items: readonly WriteItem[]): BatchInput {
     measurements: measurements.all(),
     samples,
     events,
-    deliveries,
   };
 }
 
@@ -229,51 +233,16 @@ export function checkPlanLinks(plan: IngestPlan): void {
   }
 }
 
-const created = new WeakSet<PoolClient>();
-
-/** Creates the batch function on this connection, once (a temporary function: it lives as long as the session). */
-export async function createBatchFunction(client: PoolClient): Promise<void> {
-  if (created.has(client)) return;
-  await client.query(BATCH_FUNCTION);
-  created.add(client);
-}
-
-/** A JSON text as an SQL literal: dollar-quoted (taken as is, nothing to escape) unless it holds the tag. */
-function jsonLiteral(client: PoolClient, value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.includes('$hb$') ? client.escapeLiteral(text) : `$hb$${text}$hb$`;
-}
-
-/** Statements sent in the same round trip before and after the batch (e.g. BEGIN, COMMIT). */
-export interface Framing {
-  before: string[];
-  after: string[];
-}
-
 /**
- * Writes the items' rows in one round trip: one call of the batch function with every row as one JSON
- * literal, sent as a multi-statement query with `framing` around it, so that opening and committing the
- * transaction cost no round trip of their own. Returns, for each item in order, its event id and inbox
- * row id.
+ * Projects the items in one round trip (one call of the projection function, its input a bind parameter) and
+ * returns the event id of each item's inbox row. Runs in the caller's transaction.
  */
-export async function writeBatch(
-  client: PoolClient,
-  items: readonly WriteItem[],
-  framing: Framing = { before: [], after: [] },
-): Promise<Written[]> {
-  const call = `SELECT * FROM pg_temp.hooktrail_write_batch(${jsonLiteral(client, batchInput(items))})`;
-  const result = (await client.query([...framing.before, call, ...framing.after].join(';\n'))) as unknown as
-    Array<{ rows: Array<Record<string, string | null>> }> | { rows: Array<Record<string, string | null>> };
-  const rows = (Array.isArray(result) ? result[framing.before.length] : result).rows;
-  const written = new Map(
-    rows.map((r) => [
-      `${r.event_provider}\u0000${r.event_key}`,
-      { eventId: r.event_id!, deliveryId: r.delivery_id },
-    ]),
-  );
-  return items.map(({ raw, plan }) => {
-    const w = written.get(`${raw.provider}\u0000${plan.idempotencyKey}`);
-    if (w === undefined) throw new Error(`event ${plan.idempotencyKey} of ${raw.provider} was not written`);
-    return w;
-  });
+export async function projectBatch(
+  db: Queryable,
+  items: readonly ProjectionItem[],
+): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ delivery_id: string; event_id: string }>(PROJECT_BATCH, [
+    JSON.stringify(batchInput(items)),
+  ]);
+  return new Map(rows.map((r) => [r.delivery_id, r.event_id]));
 }

@@ -2,9 +2,9 @@ import {
   millicastJsonRequest,
   millicastThumbnailRequest,
   tinyJpeg,
-} from '../../test/support/millicast-sender';
-import { stableHex, stableInt, stableUuid } from './stable-id';
-import { matchEvent, ProviderSimulator, SimContext, SimRequest } from './simulator.types';
+} from '../../../test/support/millicast-sender';
+import { stableHex, stableInt, stableUuid } from 'src/simulator/stable-id';
+import { matchEvent, ProviderSimulator, SimContext, SimRequest } from 'src/simulator/simulator.types';
 
 /** `<type>.<event>` for every documented JSON hook, spelled as in Millicast's examples, plus the thumbnail. */
 const EVENTS = [
@@ -27,6 +27,9 @@ const EVENTS = [
   'thumbnail',
 ] as const;
 type MillicastEvent = (typeof EVENTS)[number];
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 /** The account used when `--session` names only a stream (Millicast account ids are six characters). */
 export const DEFAULT_ACCOUNT_ID = 'HkTrDm';
@@ -150,7 +153,47 @@ function build(name: string, ctx: SimContext): SimRequest {
 export const millicastSimulator: ProviderSimulator = {
   provider: 'millicast',
   secretVariable: 'MILLICAST_WEBHOOK_SECRETS',
+  exampleSecret: 'ZGV2LW1pbGxpY2FzdC1zZWNyZXQtY2hhbmdlLW1l',
   events: EVENTS,
   sessionMeaning: `the stream name, or account/stream (default account ${DEFAULT_ACCOUNT_ID})`,
   build,
+  // 11:00 a two-hour live stream, transcoded and recorded, with viewers and thumbnails.
+  demo: {
+    startHour: 3,
+    session: (runId) => millicastStream(`launch-${runId}`).streamId,
+    steps: ({ session, start, secret, env }) => {
+      const steps: Array<[string, number]> = [
+        ['transcoder.ACTIVE', -2 * MINUTE],
+        ['viewerConnection.viewerAttempt', -MINUTE],
+        ['feeds.started', 0],
+        ['recordings.started', 2_000],
+        ['media.processing', 2_500],
+        ['viewerConnection.firstViewerConnection', 15_000],
+        ...[0.5, 30, 60, 90, 119.5].map((minutes): [string, number] => ['thumbnail', minutes * MINUTE]),
+        ['feeds.ended', 2 * HOUR],
+        ['recordings.completed', 2 * HOUR + 40_000],
+        ['media.completed', 2 * HOUR + 45_000],
+        ['viewerConnection.noActiveViewers', 2 * HOUR + 60_000],
+        ['transcoder.STOPPED', 2 * HOUR + 2 * MINUTE],
+      ];
+      return steps.map(([event, offset]) => ({
+        label: `millicast ${event}`,
+        request: build(event, { secret, session, at: start + offset, env }),
+      }));
+    },
+    lookAround: (session) => {
+      const stream = millicastStream(session);
+      const enc = encodeURIComponent;
+      return {
+        title: 'the Millicast stream: its feed, recordings and latest thumbnail',
+        paths: ['/api/sessions?provider=millicast', '/api/recordings?provider=millicast'],
+        downloads: [
+          {
+            path: `/api/millicast/streams/${enc(stream.accountId)}/${enc(stream.streamName)}/thumbnail`,
+            file: 'thumbnail.jpg',
+          },
+        ],
+      };
+    },
+  },
 };

@@ -1,4 +1,4 @@
-import { batchInput, checkPlanLinks, WriteItem } from 'src/ingestion/batch-writer';
+import { batchInput, checkPlanLinks, ProjectionItem } from 'src/ingestion/projection-batch';
 import type { IngestPlan, RawDelivery } from 'src/ingestion/ingestion.types';
 import type { ProviderName } from 'src/config/provider-registry';
 
@@ -7,8 +7,7 @@ const AT = new Date('2026-05-01T10:00:00.000Z');
 function item(
   plan: Partial<IngestPlan> & { idempotencyKey: string },
   provider: ProviderName = 'wms',
-  insertDelivery = true,
-): WriteItem {
+): ProjectionItem {
   const raw: RawDelivery = {
     provider,
     receivedAt: new Date('2026-05-01T10:00:01.000Z'),
@@ -19,8 +18,8 @@ function item(
     body: Buffer.from('{"x":1}'),
   };
   return {
+    deliveryId: `d-${plan.idempotencyKey}`,
     raw,
-    insertDelivery,
     plan: { event: { type: 'T', known: true, occurredAt: AT, payload: { x: 1 } }, ...plan },
   };
 }
@@ -30,10 +29,10 @@ const keys = (rows: Rows) =>
   rows.map((r) => String(r.external_id ?? r.idempotency_key ?? r.measurement_external_id)).join(',');
 
 /**
- * Each statement the batch function runs, in order, as `table: external ids (or keys)`, the events with
- * `| inbox: keys`, for compact expectations.
+ * Each statement the projection function runs, in order, as `table: external ids (or keys)`, the events with
+ * `| inbox: ids` of the inbox rows they mark, for compact expectations.
  */
-const outline = (items: WriteItem[]) => {
+const outline = (items: ProjectionItem[]) => {
   const input = batchInput(items);
   const rounds = (table: string, all: Rows[]) => all.map((rows) => `${table}: ${keys(rows)}`);
   return [
@@ -41,12 +40,12 @@ const outline = (items: WriteItem[]) => {
     ...rounds('recordings', input.recordings),
     ...rounds('measurements', input.measurements),
     ...(input.samples.length > 0 ? [`samples: ${keys(input.samples)}`] : []),
-    `events: ${keys(input.events)} | inbox: ${keys(input.deliveries)}`,
+    `events: ${keys(input.events)} | inbox: ${input.events.map((e) => String(e.delivery_id)).join(',')}`,
   ];
 };
 
 describe('batchInput', () => {
-  it.each<[string, WriteItem[], string[]]>([
+  it.each<[string, ProjectionItem[], string[]]>([
     [
       'one delivery: its session, measurement, sample, event and inbox row, in dependency order',
       [
@@ -65,7 +64,7 @@ describe('batchInput', () => {
           samples: [{ measurementExternalId: 'm1', series: 'snr', sequence: 1, value: 2 }],
         }),
       ],
-      ['sessions: s1', 'measurements: m1', 'samples: m1', 'events: k1 | inbox: k1'],
+      ['sessions: s1', 'measurements: m1', 'samples: m1', 'events: k1 | inbox: d-k1'],
     ],
     [
       'a row written by two deliveries goes to a second round; other rows share the first',
@@ -74,7 +73,7 @@ describe('batchInput', () => {
         item({ idempotencyKey: 'k2', sessions: [{ externalId: 'a' }] }),
         item({ idempotencyKey: 'k3', sessions: [{ externalId: 'b' }] }),
       ],
-      ['sessions: a,b', 'sessions: a', 'events: k1,k2,k3 | inbox: k1,k2,k3'],
+      ['sessions: a,b', 'sessions: a', 'events: k1,k2,k3 | inbox: d-k1,d-k2,d-k3'],
     ],
     [
       'the same external id of two providers is two rows: one execution',
@@ -82,12 +81,12 @@ describe('batchInput', () => {
         item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }, 'wms'),
         item({ idempotencyKey: 'k1', sessions: [{ externalId: 'a' }] }, 'millicast'),
       ],
-      ['sessions: a,a', 'events: k1,k1 | inbox: k1,k1'],
+      ['sessions: a,a', 'events: k1,k1 | inbox: d-k1,d-k1'],
     ],
     [
       'parents are written before every other session, so children can look them up',
       [item({ idempotencyKey: 'k1', sessions: [{ externalId: 'feed', parentExternalId: 'stream' }] })],
-      ['sessions: stream', 'sessions: feed', 'events: k1 | inbox: k1'],
+      ['sessions: stream', 'sessions: feed', 'events: k1 | inbox: d-k1'],
     ],
     [
       'sessions a plan only refers to are touched once; those it changes are not touched again',
@@ -102,12 +101,7 @@ describe('batchInput', () => {
           ],
         }),
       ],
-      ['sessions: call,other', 'recordings: r1,r2', 'events: k1 | inbox: k1'],
-    ],
-    [
-      'a replay writes no inbox row (it updates the one it has)',
-      [item({ idempotencyKey: 'k1' }, 'wms', false)],
-      ['events: k1 | inbox: '],
+      ['sessions: call,other', 'recordings: r1,r2', 'events: k1 | inbox: d-k1'],
     ],
   ])('%s', (_name, items, expected) => {
     expect(outline(items)).toEqual(expected);
@@ -120,7 +114,6 @@ describe('batchInput', () => {
     ]);
     expect(input.sessions.map((rows) => rows.map((r) => r.o))).toEqual([[0, 1], [0]]);
     expect(input.events.map((r) => r.o)).toEqual([0, 1]);
-    expect(input.deliveries.map((r) => r.o)).toEqual([0, 1]);
   });
 
   it('starts a new row field versions only for the fields the change gives, at the event version', () => {
@@ -137,11 +130,19 @@ describe('batchInput', () => {
     expect(row).toMatchObject({ kind: 'feed', parent_external_id: null, status: null, status_rank: 0 });
   });
 
-  it('carries the raw body as base64 with its size in the inbox row', () => {
-    const { deliveries } = batchInput([item({ idempotencyKey: 'k1' })]);
-    expect(deliveries[0]).toMatchObject({
-      body: Buffer.from('{"x":1}').toString('base64'),
-      body_size: 7,
+  it('names the own fields of a change by their column (snake_case), so a new column needs no code here', () => {
+    const [recordings] = batchInput([
+      item({
+        idempotencyKey: 'k1',
+        recordings: [{ externalId: 'r1', sessionExternalId: 's1', durationMs: 5, urlExpiresAt: AT }],
+      }),
+    ]).recordings;
+    const version = String(recordings[0].version);
+    expect(recordings[0]).toMatchObject({ duration_ms: 5, url_expires_at: AT, session_external_id: 's1' });
+    expect(recordings[0].field_versions).toEqual({
+      duration_ms: version,
+      url_expires_at: version,
+      session_id: version,
     });
   });
 });

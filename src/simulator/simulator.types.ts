@@ -1,6 +1,5 @@
 import type { Env } from 'src/config/env-readers';
 import type { ProviderName } from 'src/config/provider-registry';
-import type { SecretVariable } from './defaults';
 
 /** One HTTP request exactly as a provider would send it. */
 export interface SimRequest {
@@ -30,12 +29,57 @@ export interface SimContext {
 export interface ProviderSimulator {
   provider: ProviderName;
   /** The variable that configures the provider's secrets in the service (its first entry signs). */
-  secretVariable: SecretVariable;
+  secretVariable: string;
+  /** Its first secret in `.env.example` (a spec keeps them in step): signs when the environment has none. */
+  exampleSecret: string;
   /** Every documented event, as `send` accepts it. */
   events: readonly string[];
   /** What `session` means for this provider, for `--help`. */
   sessionMeaning: string;
   build(event: string, ctx: SimContext): SimRequest;
+  /** The request path as printed (a path that carries a credential is shortened). */
+  displayPath?(path: string): string;
+  /** The provider's scene in `npm run demo`. */
+  demo?: DemoScene;
+}
+
+/** One request of the demo, labelled for the progress line (e.g. `perculus SessionStatusEvent.started`). */
+export interface DemoStepRequest {
+  label: string;
+  request: SimRequest;
+}
+
+/** What a scene gets to build its requests. */
+export interface DemoSceneContext {
+  /** The scene's session id for this run (from `session(runId)`). */
+  session: string;
+  /** When the scene starts, epoch ms. */
+  start: number;
+  /** The provider's signing secret (environment, else `.env.example`). */
+  secret: string;
+  env: Env;
+  /** POSTs JSON to the service's API with the API key, for a scene that needs the service first. */
+  postApi(
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> | null; text: string }>;
+}
+
+/** What to look at after the demo: a comment, then API paths to GET (and files to download). */
+export interface DemoLookAround {
+  title: string;
+  paths: string[];
+  downloads?: Array<{ path: string; file: string }>;
+}
+
+/** A provider's part of the demo day: a realistic session of it, signed as the provider signs. */
+export interface DemoScene {
+  /** Hours after the start of the demo day when the scene begins; scenes are sent in this order. */
+  startHour: number;
+  /** The scene's session id, unique per run so that the demo can be run again and again. */
+  session(runId: string): string;
+  steps(ctx: DemoSceneContext): DemoStepRequest[] | Promise<DemoStepRequest[]>;
+  lookAround(session: string): DemoLookAround;
 }
 
 export class UnknownEventError extends Error {

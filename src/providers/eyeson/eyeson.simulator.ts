@@ -1,6 +1,12 @@
-import { eyesonEvents, eyesonPath, eyesonRequest, eyesonToken } from '../../test/support/eyeson-sender';
-import { stableHex } from './stable-id';
-import { matchEvent, ProviderSimulator, SimContext, SimRequest } from './simulator.types';
+import {
+  eyesonEvents,
+  eyesonPath,
+  eyesonRequest,
+  eyesonToken,
+  pathOfUrl,
+} from '../../../test/support/eyeson-sender';
+import { stableHex } from 'src/simulator/stable-id';
+import { matchEvent, ProviderSimulator, SimContext, SimRequest } from 'src/simulator/simulator.types';
 
 const EVENTS = ['upload_ready', 'upload_failed', 'session_finished', 'supervisor_session_finished'] as const;
 type EyesonEvent = (typeof EVENTS)[number];
@@ -49,10 +55,34 @@ export function eyesonSimRequest(payload: Record<string, unknown>, ctx: SimConte
 export const eyesonSimulator: ProviderSimulator = {
   provider: 'eyeson',
   secretVariable: 'EYESON_CALLBACK_SECRETS',
+  exampleSecret: 'dev-eyeson-callback-secret-change-me',
   events: EVENTS,
   sessionMeaning: 'the callback-URL reference of the call',
   build(name, ctx) {
     const event = matchEvent('eyeson', name, EVENTS) as EyesonEvent;
     return eyesonSimRequest(body(event, ctx), ctx);
+  },
+  displayPath: (path) => path.replace(/\/webhooks\/eyeson\/.+/, '/webhooks/eyeson/<token>'),
+  // 17:00 a recorded support call of ten minutes; a supervisor listened in for five.
+  demo: {
+    startHour: 8,
+    session: (runId) => `call-${runId}`,
+    async steps({ session, start, secret, env, postApi }) {
+      // StreamRec signs nothing: the service mints the callback URL StreamRec will call, as a team would.
+      const minted = await postApi('/api/eyeson/callback-urls', { reference: session });
+      const url = minted.json?.url;
+      if (minted.status !== 201 || typeof url !== 'string') {
+        throw new Error(`minting an Eyeson callback URL failed: ${minted.status} ${minted.text}`);
+      }
+      const ctx = { secret, session, at: start + 10 * 60_000, env, callbackPath: pathOfUrl(url) };
+      return ['upload_ready', 'supervisor_session_finished', 'session_finished'].map((event) => ({
+        label: `eyeson ${event}`,
+        request: eyesonSimulator.build(event, ctx),
+      }));
+    },
+    lookAround: (session) => ({
+      title: 'the Eyeson call, its recording and the supervisor session',
+      paths: [`/api/sessions/eyeson/${encodeURIComponent(session)}`, '/api/recordings?provider=eyeson'],
+    }),
   },
 };

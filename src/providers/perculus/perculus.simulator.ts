@@ -1,5 +1,5 @@
-import { perculusEvents, perculusRequest } from '../../test/support/perculus-sender';
-import { matchEvent, ProviderSimulator, SimContext, SimRequest } from './simulator.types';
+import { perculusEvents, perculusRequest } from '../../../test/support/perculus-sender';
+import { matchEvent, ProviderSimulator, SimContext, SimRequest } from 'src/simulator/simulator.types';
 
 /** `<type>.<status>`: every documented message type with every status it can carry. */
 const EVENTS = [
@@ -12,6 +12,8 @@ const EVENTS = [
 ] as const;
 
 type PerculusEvent = (typeof EVENTS)[number];
+
+const MINUTE = 60_000;
 
 /** Where Perculus would put a session's video; the URL expires 24 h after sending. */
 export const perculusVideoUrl = (sessionId: string, at: number): string =>
@@ -59,6 +61,7 @@ export function perculusSimRequest(
 export const perculusSimulator: ProviderSimulator = {
   provider: 'perculus',
   secretVariable: 'PERCULUS_WEBHOOK_SECRETS',
+  exampleSecret: 'dev-perculus-secret-change-me',
   events: EVENTS,
   sessionMeaning: 'the Perculus session_id',
   build(name, ctx) {
@@ -68,5 +71,29 @@ export const perculusSimulator: ProviderSimulator = {
       : (EVENTS.find((e) => e.toLowerCase().startsWith(`${name.toLowerCase()}.`)) ?? name);
     const event = matchEvent('perculus', full, EVENTS) as PerculusEvent;
     return perculusSimRequest(message(event, ctx), ctx);
+  },
+  // 09:00 a Perculus class of 50 minutes; its report and video are ready a little later.
+  demo: {
+    startHour: 1,
+    session: (runId) => `class-${runId}`,
+    steps: ({ session, start, secret, env }) =>
+      (
+        [
+          ['SessionStatusEvent.started', 0],
+          ['SessionStatusEvent.finished', 50],
+          ['SessionReportEvent.ready', 58],
+          ['SingleVideoEvent.ready', 71],
+        ] as const
+      ).map(([event, minutes]) => ({
+        label: `perculus ${event}`,
+        request: perculusSimulator.build(event, { secret, session, at: start + minutes * MINUTE, env }),
+      })),
+    lookAround: (session) => ({
+      title: 'the Perculus class and its timeline',
+      paths: [
+        `/api/sessions/perculus/${encodeURIComponent(session)}`,
+        `/api/sessions/perculus/${encodeURIComponent(session)}/events`,
+      ],
+    }),
   },
 };

@@ -1,7 +1,7 @@
 import { WMS_EVENTS, WmsEventName } from 'src/providers/wms/wms-events';
-import { wmsSignature } from '../../test/support/wms-sender';
-import { stableUuid } from './stable-id';
-import { matchEvent, ProviderSimulator, SimContext, SimRequest } from './simulator.types';
+import { wmsMeasurementFlow, wmsSignature } from '../../../test/support/wms-sender';
+import { stableUuid } from 'src/simulator/stable-id';
+import { matchEvent, ProviderSimulator, SimContext, SimRequest } from 'src/simulator/simulator.types';
 
 type Severity = 'INFO' | 'WARN' | 'ERROR';
 
@@ -57,6 +57,7 @@ export function wmsRequest(event: object, ctx: Pick<SimContext, 'secret' | 'env'
 export const wmsSimulator: ProviderSimulator = {
   provider: 'wms',
   secretVariable: 'WMS_MAC_SECRETS',
+  exampleSecret: 'dev-wms-mac-secret-change-me',
   events: EVENTS,
   sessionMeaning: 'the WMS sessionId (the measurement id is derived from it)',
   build(name, ctx) {
@@ -75,5 +76,22 @@ export const wmsSimulator: ProviderSimulator = {
       },
       ctx,
     );
+  },
+  // 15:00 a measurement: camera, scan with intermediate results, final results, redirect.
+  demo: {
+    startHour: 6,
+    session: (runId) => `wms-${runId}`,
+    steps: ({ session, start, secret, env }) =>
+      wmsMeasurementFlow(session, wmsMeasurementId(session), Math.floor(start / 1000)).map((event) => ({
+        label: `wms ${event.event}`,
+        request: wmsRequest(event, { secret, env }),
+      })),
+    lookAround: (session) => ({
+      title: 'the WMS measurement (with its SNR series) and the session timeline',
+      paths: [
+        `/api/measurements/wms/${encodeURIComponent(wmsMeasurementId(session))}`,
+        `/api/sessions/wms/${encodeURIComponent(session)}/events`,
+      ],
+    }),
   },
 };

@@ -1,0 +1,89 @@
+import { parsePrometheus, sampleValue } from './support/prometheus';
+import { waitForProjection } from './support/projection';
+import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
+
+/**
+ * What a client and an operator see of the projection behind the acknowledgement: a delivery is `pending`
+ * until the projector has taken it, and the backlog (count, age of the oldest) shows in /health/ready and
+ * /metrics. The projector is held up for real: another transaction holds a lock the projection needs.
+ */
+describe('the projection backlog', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const delivery = async (id: string) =>
+    (await t.http().get(`/api/deliveries/${id}`).set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200))
+      .body as { status: string; eventId: string | null; processedAt: string | null };
+
+  it('shows a delivery pending while the projector cannot write it, and projected once it can', async () => {
+    const [wms] = WEBHOOK_ROUTES;
+    const locker = await t.db.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN SHARE MODE'); // inserts of events wait
+      const answer = await send(t.baseUrl, wms.signEvent(wms.event('held', 1)));
+      expect(answer.body).toMatchObject({ status: 'accepted' });
+      const id = String(answer.body?.deliveryId);
+
+      // Acknowledged means stored: the row is there, pending, whatever the projector does.
+      expect(await delivery(id)).toMatchObject({ status: 'pending', eventId: null, processedAt: null });
+      const ready = (await t.http().get('/health/ready').expect(200)).body as {
+        details: { inbox: { status: string; pending: number; oldestPendingSeconds: number } };
+      };
+      expect(ready.details.inbox).toMatchObject({ status: 'up', pending: 1 });
+      expect(ready.details.inbox.oldestPendingSeconds).toBeGreaterThanOrEqual(0);
+      const m = parsePrometheus(
+        (await t.http().get('/metrics').set('Authorization', `Bearer ${TEST_API_KEY}`).expect(200)).text,
+      );
+      expect(sampleValue(m, 'hooktrail_inbox_pending', {})).toBe(1);
+      expect(sampleValue(m, 'hooktrail_inbox_oldest_pending_seconds', {})).toBeGreaterThanOrEqual(0);
+
+      await locker.query('ROLLBACK');
+      const projected = await waitForProjection(t.baseUrl, answer);
+      expect(projected).toMatchObject({ status: 'projected', eventId: expect.any(String) });
+      expect(projected.processedAt).toEqual(expect.stringMatching(/Z$/));
+      const after = (await t.http().get('/health/ready').expect(200)).body as {
+        details: { inbox: { pending: number; oldestPendingSeconds: number } };
+      };
+      expect(after.details.inbox).toMatchObject({ pending: 0, oldestPendingSeconds: 0 });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+    }
+  });
+
+  it('answers 404 problem+json for a delivery that does not exist, 400 for an id that cannot be one', async () => {
+    const missing = await t
+      .http()
+      .get('/api/deliveries/987654321')
+      .set('Authorization', `Bearer ${TEST_API_KEY}`)
+      .expect(404);
+    expect(missing.body).toMatchObject({ status: 404, code: 'not-found' });
+    const bad = await t
+      .http()
+      .get('/api/deliveries/abc')
+      .set('Authorization', `Bearer ${TEST_API_KEY}`)
+      .expect(400);
+    expect(bad.body).toMatchObject({ status: 400 });
+  });
+
+  it('marks a stored delivery its adapter cannot read as failed with the reason, and projects the others', async () => {
+    const [wms] = WEBHOOK_ROUTES;
+    // As if an older version had accepted it: pending, with a body the current code refuses.
+    const { rows } = await t.db.query<{ id: string }>(
+      `INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, content_type, headers, context, body, body_size, status)
+       VALUES ('wms', 'older-version:1', now(), 'older', 'application/json', '{}', '{}', '{"not":"wms"}', 13, 'pending')
+       RETURNING id`,
+    );
+    const good = await send(t.baseUrl, wms.signEvent(wms.event('beside-a-bad-one', 1)));
+    const failed = await waitForProjection(t.baseUrl, { status: 200, body: { deliveryId: rows[0].id } });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'validation-failed' } });
+    expect(await waitForProjection(t.baseUrl, good)).toMatchObject({ status: 'projected' });
+  });
+});
