@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
 
   let req: SimRequest;
   try {
-    req = simulator.build(event, { secret, session, at, env: process.env, sequence });
+    req = await simulator.build(event, { secret, session, at, env: process.env, sequence });
   } catch (err) {
     if (!(err instanceof UnknownEventError)) throw err;
     process.stderr.write(`${err.message}\n`);

@@ -88,6 +88,7 @@ describe('behind PgBouncer in transaction mode', () => {
       request.body.length,
       'rejected',
       JSON.stringify({ code: 'validation-failed', detail: 'refused by an older version' }),
+      null,
     ]);
     const summary = await replayDeliveries(
       {

@@ -57,6 +57,7 @@ describe('query API: deliveries', () => {
         error: { status: 422, code: 'validation-failed', detail: 'session_id must be a string' },
         size: body.length,
         bodyPurged: false,
+        bodySha256: null,
         bodyPreview: '{"request_id":"r-1","type":"SessionStatusEvent","session_id":42,"token":"[redacted]"}',
         eventId: null,
         duplicateCount: 2,

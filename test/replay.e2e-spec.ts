@@ -58,6 +58,7 @@ async function storeRejected(
     request.body.length,
     'rejected',
     JSON.stringify({ status: 422, code: 'validation-failed', detail: 'refused by an older version' }),
+    null,
   ]);
   return rows[0].id;
 }

@@ -6,8 +6,6 @@ import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_ENV, TestApp } from './support/test-app';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
 
-const DAY_MS = 24 * 3_600_000;
-
 /** Every state and timeline table, fingerprinted: retention must leave them exactly as they were. */
 async function stateFingerprint(t: TestApp): Promise<string[]> {
   const tables = ['sessions', 'recordings', 'measurements', 'measurement_samples', 'events'];
@@ -139,18 +137,18 @@ describe('retention', () => {
     }
   });
 
-  it('keeps everything by default, however old', async () => {
+  it('keeps inbox bodies 90 days by default, then purges them', async () => {
     const t = await startTestApp();
     try {
-      const ids = await deliverSome(t, 'default');
-      await backdate(t, ids, 3650);
+      const kept = await deliverSome(t, 'default-kept');
+      const old = await deliverSome(t, 'default-old');
+      await backdate(t, kept, 89);
+      await backdate(t, old, 91);
       const retention = t.app.get(RetentionService);
-      expect(retention.enabled).toBe(false);
-      expect(await retention.runOnce(new Date(Date.now() + 100 * 365 * DAY_MS))).toMatchObject({
-        bodiesPurged: 0,
-        thumbnailsDeleted: 0,
-      });
-      expect((await bodies(t, ids)).every((b) => b.has_body && !b.purged)).toBe(true);
+      expect(retention.enabled).toBe(true);
+      expect(await retention.runOnce()).toMatchObject({ bodiesPurged: old.length, thumbnailsDeleted: 0 });
+      expect((await bodies(t, kept)).every((b) => b.has_body && !b.purged)).toBe(true);
+      expect((await bodies(t, old)).every((b) => !b.has_body && b.purged)).toBe(true);
     } finally {
       await t.close();
     }

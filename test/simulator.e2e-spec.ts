@@ -34,7 +34,7 @@ describe('sender simulator', () => {
       const simulator = simulators.find((s) => s.provider === provider);
       if (simulator === undefined) throw new Error(`no simulator for ${provider}`);
       for (const event of simulator.events) {
-        const req = simulator.build(event, {
+        const req = await simulator.build(event, {
           secret: TEST_ENV[simulator.secretVariable],
           session: `sim-${provider}-${event.replace(/[^A-Za-z0-9]/g, '-')}`,
           at: Date.now() - 60_000,
@@ -60,7 +60,7 @@ describe('sender simulator', () => {
   it('refuses (401) what is signed with another secret: the signature is real', async () => {
     for (const simulator of simulators) {
       const event = simulator.events[0];
-      const req = simulator.build(event, {
+      const req = await simulator.build(event, {
         secret: Buffer.from('another-secret-entirely-0123').toString('base64'),
         session: `wrong-secret-${simulator.provider}`,
         at: Date.now(),

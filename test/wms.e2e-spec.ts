@@ -240,6 +240,20 @@ describe('NuraLogix WMS webhooks', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("answers a value Postgres cannot store with a generic detail, keeping the database's own text off the wire", async () => {
+    const body = JSON.stringify({
+      timestamp: 1689684600,
+      sessionId: 'surrogate',
+      sequence: 0,
+      event: 'WMS_LOADED',
+      severity: 'INFO',
+      note: '@',
+    }).replace('"@"', '"\\ud800 alone"');
+    const res = await post(t, body).expect(422);
+    expect(res.body).toMatchObject({ code: 'unprocessable-data', stored: true });
+    expect(res.text).not.toMatch(/json|syntax|invalid input|surrogate must|Unicode/i);
+  });
+
   it('answers a signed payload that fails validation with 422 and keeps it in the inbox', async () => {
     const body = JSON.stringify({
       timestamp: 'yesterday',

@@ -10,6 +10,7 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { InboxConfig, parseInboxConfig } from 'src/ingestion/inbox-body';
 import { parseProjectorConfig, ProjectorConfig } from 'src/ingestion/projector.config';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
 import { parseProvidersConfig, ProviderConfigs } from 'src/config/provider-registry';
@@ -44,6 +45,7 @@ export interface AppConfig {
   metrics: MetricsConfig;
   rateLimit: RateLimitConfig;
   retention: RetentionConfig;
+  inbox: InboxConfig;
   projector: ProjectorConfig;
 }
 
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metrics: parseMetricsConfig(env, errors, { port, host }),
     rateLimit: parseRateLimitConfig(env, errors),
     retention: parseRetentionConfig(env, errors),
+    inbox: parseInboxConfig(env, errors),
     projector: parseProjectorConfig(env, errors),
   };
   if (nodeEnv === 'production' && config.database.url === undefined) {

@@ -7,6 +7,7 @@ import { EventsRecordedAt1795600000000 } from '../../migrations/1795600000000-ev
 import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289427352-perculus-seen-token-body-hash';
 import { InboxFirst1796289808708 } from '../../migrations/1796289808708-inbox-first';
 import { EyesonRevokedCallbackUrls1796290007088 } from '../../migrations/1796290007088-eyeson-revoked-callback-urls';
+import { DeliveriesBodySha2561796291237195 } from '../../migrations/1796291237195-deliveries-body-sha256';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PerculusSeenTokenBodyHash1796289427352,
   InboxFirst1796289808708,
   EyesonRevokedCallbackUrls1796290007088,
+  DeliveriesBodySha2561796291237195,
 ];

@@ -60,9 +60,16 @@ export class DeliveryEntity {
   @Column({ type: 'jsonb' })
   context: Record<string, string>;
 
-  /** The raw bytes as received; null once retention has purged them. */
+  /**
+   * The raw bytes as received; null once retention has purged them. When `body_sha256` is set, only part of
+   * them (see inbox-body.ts): the first bytes (a preview), or none (a thumbnail, whose image is stored apart).
+   */
   @Column({ type: 'bytea', nullable: true })
   body: Buffer | null;
+
+  /** SHA-256 of the whole body, set only when `body` does not hold all of it (such a delivery cannot be replayed). */
+  @Column({ name: 'body_sha256', type: 'bytea', nullable: true })
+  bodySha256: Buffer | null;
 
   @Column({ name: 'body_size', type: 'integer' })
   bodySize: number;

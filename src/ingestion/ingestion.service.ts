@@ -1,8 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemCode, ProblemException } from 'src/common/problem';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { Database } from 'src/database/database';
 import { GroupCommit } from 'src/ingestion/group-commit';
+import { BodyKeeping, InboxBodyPolicy, keptBody } from 'src/ingestion/inbox-body';
 import type {
   ExtraWrites,
   IngestOutcome,
@@ -97,11 +99,15 @@ export class IngestionService {
   /** Concurrent deliveries share an insert (see group-commit.ts). */
   readonly groupCommit: GroupCommit;
 
+  private readonly bodies: InboxBodyPolicy;
+
   constructor(
     private readonly db: Database,
     projector: Projector,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.groupCommit = new GroupCommit(db.pool, () => projector.wake());
+    this.bodies = new InboxBodyPolicy(config.inbox);
   }
 
   /** Builds the raw delivery from the request (after the guard passed) and answers for it. */
@@ -123,8 +129,11 @@ export class IngestionService {
   async ingest<T>(adapter: WebhookAdapter<T>, raw: RawDelivery): Promise<IngestOutcome> {
     const admission = await this.admit(adapter, raw);
     switch (admission.kind) {
-      case 'rejected':
-        return this.storeRejected(raw, admission.rejection);
+      case 'rejected': {
+        const credential = adapter.credentialOf?.(raw) ?? '';
+        const keeping = this.bodies.rejected(raw, credential, adapter.unsignedBody !== true);
+        return this.storeRejected(raw, admission.rejection, keeping);
+      }
       case 'failed':
         throw await this.storeFailed(raw, admission.error);
       case 'accepted': {
@@ -166,7 +175,9 @@ export class IngestionService {
     raw: RawDelivery,
     status: 'rejected' | 'failed',
     error: Record<string, unknown>,
+    keeping: BodyKeeping = 'full',
   ): Promise<string> {
+    const kept = keptBody(raw.body, keeping);
     return client
       .query<{ id: string }>(INSERT_DELIVERY, [
         raw.provider,
@@ -175,24 +186,30 @@ export class IngestionService {
         raw.contentType,
         JSON.stringify(raw.headers),
         JSON.stringify(raw.context),
-        raw.body,
+        kept.body,
         raw.body.length,
         status,
         storableJson(error),
+        kept.sha256,
       ])
       .then((r) => r.rows[0].id);
   }
 
   /**
    * Stores a delivery a guard read and then refused (e.g. a replayed token) as rejected: never applied, but
-   * not lost either. `error` is kept as the delivery's error; returns the delivery id.
+   * recorded (by default as hash, size and preview: no credential vouches for its body). `error` is kept as
+   * the delivery's error; returns the delivery id.
    */
   storeRefused(raw: RawDelivery, error: Record<string, unknown>): Promise<string> {
-    return this.writeDelivery(this.db, raw, 'rejected', error);
+    return this.writeDelivery(this.db, raw, 'rejected', error, this.bodies.refused(raw, ''));
   }
 
-  private async storeRejected(raw: RawDelivery, rejection: Rejection): Promise<IngestOutcome> {
-    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection });
+  private async storeRejected(
+    raw: RawDelivery,
+    rejection: Rejection,
+    keeping: BodyKeeping,
+  ): Promise<IngestOutcome> {
+    const deliveryId = await this.writeDelivery(this.db, raw, 'rejected', { ...rejection }, keeping);
     return { outcome: 'rejected', deliveryId, rejection };
   }
 

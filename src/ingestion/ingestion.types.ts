@@ -136,6 +136,10 @@ export interface WebhookAdapter<T = unknown> {
    * batch commits in one statement.
    */
   extraWrites?(payload: T, raw: RawDelivery): ExtraWrites | undefined;
+  /** True when the credential does not cover the body (a bearer callback URL): see inbox-body.ts. */
+  readonly unsignedBody?: boolean;
+  /** The credential a delivery came in under, for per-credential caps; the provider's secrets by default. */
+  credentialOf?(raw: RawDelivery): string;
 }
 
 /** How a delivery was answered: stored as pending (accepted), a copy of a stored one, or rejected. */

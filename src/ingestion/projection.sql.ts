@@ -61,8 +61,8 @@ SELECT id, provider, idempotency_key FROM originals`;
 
 /** One inbox row written on its own: a rejected, failed or refused delivery. */
 export const INSERT_DELIVERY = `
-INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, error, processed_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+INSERT INTO deliveries (provider, received_at, request_id, content_type, headers, context, body, body_size, status, error, body_sha256, processed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
 RETURNING id`;
 
 /** The columns a projection (or replay) reads of an inbox row. */

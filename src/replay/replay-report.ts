@@ -15,6 +15,6 @@ export function summaryText(summary: ReplaySummary, dryRun: boolean): string {
     `  duplicate       ${summary.duplicate}   already on the timeline, linked`,
     `  still rejected  ${summary.rejected}   refused by the current code, kept`,
     `  failed          ${summary.failed}   processing failed, kept`,
-    `  skipped         ${summary.skipped}   body purged by retention`,
+    `  skipped         ${summary.skipped}   body purged, or only its preview kept`,
   ].join('\n');
 }

@@ -24,7 +24,8 @@ export interface ReplayOptions {
 
 /**
  * What became of each replayed delivery: applied now, found already applied (its event arrived another
- * way), still refused by the current code, failed while processing, or skipped (body purged by retention).
+ * way), still refused by the current code, failed while processing, or skipped (body purged by retention, or only a
+ * preview of it kept).
  */
 export interface ReplaySummary {
   selected: number;
@@ -50,6 +51,8 @@ interface StoredDelivery {
   headers: Record<string, string>;
   context: Record<string, string>;
   body: Buffer | null;
+  /** Set when the inbox kept only part of the body: such a delivery cannot be replayed. */
+  body_sha256: Buffer | null;
 }
 
 const PAGE = 100;
@@ -58,7 +61,7 @@ const FILTER = `provider = $1 AND status = ANY($2) AND received_at >= $3 AND ($4
 const COUNT = `SELECT count(*)::int AS n FROM deliveries WHERE ${FILTER}`;
 // Keyset pagination on id (index on status, provider, id): a delivery that stays rejected is not seen twice.
 const SELECT_PAGE = `
-SELECT id, received_at, request_id, content_type, headers, context, body
+SELECT id, received_at, request_id, content_type, headers, context, body, body_sha256
 FROM deliveries WHERE ${FILTER} AND id > $5 ORDER BY id LIMIT $6`;
 
 type Outcome = Exclude<keyof ReplaySummary, 'selected'>;
@@ -128,7 +131,7 @@ async function admitAgain(
   options: ReplayOptions,
   row: StoredDelivery,
 ): Promise<Outcome | 'pending'> {
-  if (row.body === null) return 'skipped';
+  if (row.body === null || row.body_sha256 !== null) return 'skipped';
   const raw = rawDelivery(options.provider, { ...row, body: row.body });
   const admission = await deps.ingestion.admit(deps.adapter, raw);
   if (admission.kind !== 'accepted') {

@@ -13,8 +13,8 @@ function errorsOf(env: Record<string, string>): string[] {
 }
 
 describe('retention configuration', () => {
-  it('keeps everything by default and checks hourly', () => {
-    expect(loadConfig({}).retention).toEqual({ inboxBodyDays: 0, thumbnailDays: 0, intervalSeconds: 3600 });
+  it('keeps inbox bodies 90 days and thumbnails (capped) forever by default, and checks hourly', () => {
+    expect(loadConfig({}).retention).toEqual({ inboxBodyDays: 90, thumbnailDays: 0, intervalSeconds: 3600 });
   });
 
   it('reads body and thumbnail retention in days and the interval in seconds', () => {

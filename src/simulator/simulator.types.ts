@@ -36,7 +36,8 @@ export interface ProviderSimulator {
   events: readonly string[];
   /** What `session` means for this provider, for `--help`. */
   sessionMeaning: string;
-  build(event: string, ctx: SimContext): SimRequest;
+  /** Builds and signs the request (asynchronously where the provider's SDK signs so). */
+  build(event: string, ctx: SimContext): SimRequest | Promise<SimRequest>;
   /** The request path as printed (a path that carries a credential is shortened). */
   displayPath?(path: string): string;
   /** The provider's scene in `npm run demo`. */

@@ -49,6 +49,13 @@ function validateEvent(status: string, plain: Record<string, unknown>): Promise<
 export class EyesonService implements WebhookAdapter<EyesonDelivery> {
   readonly provider = 'eyeson' as const;
   readonly keptHeaders = ['content-type', 'user-agent'] as const;
+  /** The credential is the callback URL; nothing vouches for the body. */
+  readonly unsignedBody = true;
+
+  /** One callback URL's reference is one credential. */
+  credentialOf(raw: RawDelivery): string {
+    return raw.context[REFERENCE_CONTEXT_KEY] ?? '';
+  }
 
   async decode(raw: RawDelivery): Promise<DecodeResult<EyesonDelivery>> {
     const reference = raw.context[REFERENCE_CONTEXT_KEY];

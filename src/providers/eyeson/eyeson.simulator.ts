@@ -75,9 +75,9 @@ export const eyesonSimulator: ProviderSimulator = {
         throw new Error(`minting an Eyeson callback URL failed: ${minted.status} ${minted.text}`);
       }
       const ctx = { secret, session, at: start + 10 * 60_000, env, callbackPath: pathOfUrl(url) };
-      return ['upload_ready', 'supervisor_session_finished', 'session_finished'].map((event) => ({
+      return (['upload_ready', 'supervisor_session_finished', 'session_finished'] as const).map((event) => ({
         label: `eyeson ${event}`,
-        request: eyesonSimulator.build(event, ctx),
+        request: eyesonSimRequest(body(event, ctx), ctx),
       }));
     },
     lookAround: (session) => ({

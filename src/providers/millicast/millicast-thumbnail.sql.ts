@@ -18,6 +18,13 @@ WHERE stream_id = $1
     SELECT id FROM millicast_thumbnails WHERE stream_id = $1 ORDER BY captured_at DESC, id DESC LIMIT $2
   )`;
 
+/**
+ * Keeps the newest `$1` thumbnails of all streams together (by insertion), so that many streams cannot
+ * fill the disk: the per-stream cap does not bound how many streams there are.
+ */
+export const PRUNE_THUMBNAILS_TOTAL = `DELETE FROM millicast_thumbnails
+WHERE id <= (SELECT id FROM millicast_thumbnails ORDER BY id DESC OFFSET $1 LIMIT 1)`;
+
 export const LATEST_THUMBNAIL = `
 SELECT image, content_type, captured_at, feed_id
 FROM millicast_thumbnails

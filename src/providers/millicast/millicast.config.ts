@@ -21,6 +21,8 @@ export interface MillicastConfig {
   keys: Buffer[];
   /** How many thumbnails are kept per stream (older ones are deleted as new ones arrive). */
   thumbnailsPerStream: number;
+  /** How many thumbnails are kept across all streams (the oldest stored go first). */
+  thumbnailsTotal: number;
   /** Largest thumbnail body accepted. */
   thumbnailMaxBytes: number;
 }
@@ -31,6 +33,10 @@ export function parseMillicastConfig(env: Env, errors: ConfigErrors, limits: Ser
     secrets,
     keys: decodeBase64Keys(secrets, 'MILLICAST_WEBHOOK_SECRETS', errors),
     thumbnailsPerStream: readInt(env, 'MILLICAST_THUMBNAILS_PER_STREAM', errors, 10, { min: 1, max: 1000 }),
+    thumbnailsTotal: readInt(env, 'MILLICAST_THUMBNAILS_TOTAL', errors, 10_000, {
+      min: 1,
+      max: 10_000_000,
+    }),
     thumbnailMaxBytes: readByteSize(
       env,
       'MILLICAST_THUMBNAIL_MAX_BYTES',

@@ -22,7 +22,17 @@ import {
   MillicastFamily,
   MillicastPayload,
 } from 'src/providers/millicast/millicast-hooks';
-import { INSERT_THUMBNAIL, PRUNE_THUMBNAILS } from 'src/providers/millicast/millicast-thumbnail.sql';
+import {
+  INSERT_THUMBNAIL,
+  PRUNE_THUMBNAILS,
+  PRUNE_THUMBNAILS_TOTAL,
+} from 'src/providers/millicast/millicast-thumbnail.sql';
+
+/**
+ * The total cap is enforced on every this-many thumbnails an instance stores (it reads that many index
+ * entries): the total overshoots by at most this much per instance.
+ */
+export const TOTAL_PRUNE_EVERY = 32;
 import { mapMillicastHook, millicastTime } from 'src/providers/millicast/millicast.mapper';
 
 const DATA_DTO: Record<MillicastFamily, new () => object> = {
@@ -78,10 +88,13 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
 
   private readonly thumbnailMaxBytes: number;
   private readonly thumbnailsPerStream: number;
+  private readonly thumbnailsTotal: number;
+  private thumbnailsSincePrune = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.thumbnailMaxBytes = config.providers.millicast.thumbnailMaxBytes;
     this.thumbnailsPerStream = config.providers.millicast.thumbnailsPerStream;
+    this.thumbnailsTotal = config.providers.millicast.thumbnailsTotal;
   }
 
   async decode(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
@@ -94,7 +107,8 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
 
   /**
    * A thumbnail's bytes are stored on the request path, keeping only the newest N (by capture time) of its
-   * stream: they are not a projection (the event holds the metadata).
+   * stream and the newest MILLICAST_THUMBNAILS_TOTAL of all streams: they are not a projection (the event
+   * holds the metadata).
    */
   extraWrites(payload: MillicastPayload): ExtraWrites | undefined {
     if (payload.family !== 'thumbnail') return undefined;
@@ -111,6 +125,10 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
         stored.deliveryId,
       ]);
       await db.query(PRUNE_THUMBNAILS, [meta.streamId, this.thumbnailsPerStream]);
+      if (++this.thumbnailsSincePrune >= TOTAL_PRUNE_EVERY) {
+        this.thumbnailsSincePrune = 0;
+        await db.query(PRUNE_THUMBNAILS_TOTAL, [this.thumbnailsTotal]);
+      }
     };
   }
 

@@ -86,7 +86,10 @@ export const perculusSimulator: ProviderSimulator = {
         ] as const
       ).map(([event, minutes]) => ({
         label: `perculus ${event}`,
-        request: perculusSimulator.build(event, { secret, session, at: start + minutes * MINUTE, env }),
+        request: perculusSimRequest(message(event, { secret, session, at: start + minutes * MINUTE, env }), {
+          secret,
+          env,
+        }),
       })),
     lookAround: (session) => ({
       title: 'the Perculus class and its timeline',

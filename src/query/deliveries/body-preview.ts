@@ -1,7 +1,9 @@
 import { registeredProviders } from 'src/config/provider-registry';
 
-/** How much of a stored body the deliveries listing shows. */
-export const PREVIEW_BYTES = 2048;
+import { PREVIEW_BYTES } from 'src/ingestion/inbox-body';
+
+/** How much of a stored body the deliveries listing shows: what the inbox keeps of a refused body. */
+export { PREVIEW_BYTES };
 
 const HIDDEN_HEADERS = ['authorization', 'cookie'];
 

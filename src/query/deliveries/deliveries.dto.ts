@@ -91,6 +91,17 @@ export class DeliveryDto {
     type: String,
     nullable: true,
     description:
+      'SHA-256 (hex) of the whole body when the inbox kept only its first 2048 bytes (a refused delivery, ' +
+      "or a rejected one past its credential's hourly budget) or none of it (a thumbnail, whose image is " +
+      'stored apart); such a delivery cannot be replayed. Null when the whole body was kept.',
+    example: null,
+  })
+  bodySha256: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
       'The first 2048 bytes of the body when it is UTF-8 text (JSON), credential-like values redacted; ' +
       'null for binary or purged bodies. The raw body is never listed.',
     example: '{"request_id":"r-1","type":"SessionStatusEvent","session_id":42,"token":"[redacted]"}',

@@ -18,6 +18,7 @@ interface DeliveryRow {
   error: Record<string, unknown> | null;
   body_size: number;
   body_purged: boolean;
+  body_sha256: string | null;
   body_prefix: Buffer | null;
   event_id: string | null;
   duplicate_count: number | null;
@@ -28,7 +29,8 @@ interface DeliveryRow {
 /** Re-sent copies are counted apart (delivery_duplicates): looked up by key for the rows of the page only. */
 const SELECT = `
 SELECT d.id, d.provider, d.status, d.received_at, d.processed_at, d.request_id, d.content_type, d.headers,
-  d.error, d.body_size, (d.body IS NULL) AS body_purged, substring(d.body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
+  d.error, d.body_size, (d.body_purged_at IS NOT NULL) AS body_purged,
+  encode(d.body_sha256, 'hex') AS body_sha256, substring(d.body FROM 1 FOR ${PREVIEW_BYTES}) AS body_prefix,
   d.event_id, d.attempts,
   (SELECT x.count FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS duplicate_count,
   (SELECT x.last_at FROM delivery_duplicates x WHERE x.delivery_id = d.id) AS last_duplicate_at
@@ -68,6 +70,7 @@ function toDto(r: DeliveryRow): DeliveryDto {
     error: r.error,
     size: r.body_size,
     bodyPurged: r.body_purged,
+    bodySha256: r.body_sha256,
     bodyPreview: bodyPreview(r.body_prefix, r.body_size),
     eventId: r.event_id,
     duplicateCount: r.duplicate_count ?? 0,
