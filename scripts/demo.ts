@@ -9,7 +9,7 @@ curl commands to look at the result.
 usage: npm run demo -- [--url <base>] [--api-key <key>] [--delay <ms>]
 
   --url       service base URL (default: HOOKTRAIL_URL, else http://localhost:$PORT or :3000)
-  --api-key   API key, to mint the Eyeson callback URL (default: first of API_KEYS, else .env.example's)
+  --api-key   API key, for scenes that call the API first (default: first of API_KEYS, else .env.example's)
   --delay     pause between requests in ms (default 0)
 
 Each provider signs with the first secret of the variable the service reads (as named in .env.example),

@@ -18,7 +18,8 @@ options:
                       else the value in .env.example)
   --session <id>      the session/stream/call the event is about (default: a new one; pass the same one
                       to several sends to build up one session)
-  --sequence <n>      WMS only: the event's sequence number (default: its place in a measurement)
+  --sequence <n>      the event's sequence number, for providers that number events (default: the
+                      provider's own)
   --at <time>         when the event happened, ISO 8601 (default: now)
   --dry-run           print the request instead of sending it
 

@@ -19,7 +19,7 @@ export interface DemoIds {
 
 export interface DemoOptions {
   baseUrl: string;
-  /** For providers that need the API first (Eyeson has its callback URL minted). */
+  /** For a provider whose scene needs the API first (e.g. to mint a callback URL). */
   apiKey: string;
   /** Secrets and signing options, as the service is configured (defaults: .env.example). */
   env: Env;
@@ -50,9 +50,9 @@ const HOUR = 60 * MINUTE;
 type Scene = ProviderSimulator & { demo: NonNullable<ProviderSimulator['demo']> };
 
 /**
- * A realistic working day, in order, ending now: each provider's scene (its simulator's `demo`, e.g. a
- * Perculus class in the morning, a WMS measurement in the afternoon) at its hour, each request built and
- * signed exactly as its provider does.
+ * A realistic working day ending now: each provider's scene (its simulator's `demo`, e.g. a class in the
+ * morning, a measurement in the afternoon) at its hour, in the order given (runDemo orders them by hour),
+ * each request built and signed exactly as its provider does.
  */
 export async function planDemoDay(options: {
   scenes: Scene[];
@@ -65,7 +65,7 @@ export async function planDemoDay(options: {
   const dayStart = Math.floor((now - 10 * HOUR) / MINUTE) * MINUTE;
   const ids: DemoIds = { runId, sessions: {} };
   const steps: DemoStep[] = [];
-  for (const scene of [...options.scenes].sort((a, b) => a.demo.startHour - b.demo.startHour)) {
+  for (const scene of options.scenes) {
     const session = scene.demo.session(runId);
     ids.sessions[scene.provider] = session;
     const requests = await scene.demo.steps({
@@ -83,7 +83,9 @@ export async function planDemoDay(options: {
 /** Replays the day against a running service. Never throws for an answer; reports every non-2xx. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const scenes = (await loadSimulators()).filter((s): s is Scene => s.demo !== undefined);
+  const scenes = (await loadSimulators())
+    .filter((s): s is Scene => s.demo !== undefined)
+    .sort((a, b) => a.demo.startHour - b.demo.startHour);
   const { steps, ids } = await planDemoDay({
     scenes,
     runId: options.runId ?? randomBytes(3).toString('hex'),

@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { ConfigErrors, Env } from 'src/config/env-readers';
 
-/** A registered provider's name (`wms`, ...): the path segment of its webhook route and its data namespace. */
+/** A registered provider's name: the path segment of its webhook route and its data namespace. */
 export type ProviderName = string;
 
 /** What every provider's configuration has: its secrets (none configured = every delivery refused). */
@@ -12,7 +12,7 @@ export interface ProviderConfig {
 /**
  * The configurations of the registered providers, by name. A provider adds its typed entry by declaration
  * merging in its own `*.config.ts`, so the core stays free of provider names and the provider's code reads
- * its config typed (`config.providers.wms.secretEncoding`).
+ * its config typed (`config.providers.<name>`).
  */
 export interface ProviderConfigs {
   [name: ProviderName]: ProviderConfig;

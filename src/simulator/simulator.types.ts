@@ -9,21 +9,16 @@ export interface SimRequest {
 }
 
 export interface SimContext {
-  /**
-   * The provider's secret as configured in the service: the WMS MAC secret, the Millicast webhook secret
-   * (base64, as the dashboard shows it), the Perculus secret or the Eyeson callback secret.
-   */
+  /** The provider's secret exactly as configured in the service (the first entry of its variable). */
   secret: string;
-  /** The thing the event is about: WMS session, Perculus session, Millicast stream name, Eyeson reference. */
+  /** The thing the event is about, in the provider's terms (its `sessionMeaning`). */
   session: string;
   /** When the event happened, epoch ms. */
   at: number;
-  /** The environment, for signing options the service reads too (e.g. PERCULUS_TOKEN_ALGORITHM). */
+  /** The environment, for signing options the service reads too. */
   env: Env;
-  /** WMS: the event's sequence number in its session (default: the event's place in a measurement). */
+  /** For providers that number the events of a session: this one's number (default: the provider's). */
   sequence?: number;
-  /** Eyeson: the path of a callback URL minted by the service (default: computed from the secret). */
-  callbackPath?: string;
 }
 
 export interface ProviderSimulator {
@@ -44,7 +39,7 @@ export interface ProviderSimulator {
   demo?: DemoScene;
 }
 
-/** One request of the demo, labelled for the progress line (e.g. `perculus SessionStatusEvent.started`). */
+/** One request of the demo, labelled for the progress line (`<provider> <event>`). */
 export interface DemoStepRequest {
   label: string;
   request: SimRequest;

@@ -13,6 +13,6 @@ export const stableHex = (length: number, ...parts: string[]): string =>
     .toString('hex')
     .slice(0, length);
 
-/** A positive integer id (Millicast record file and token ids are numbers). */
+/** A positive integer id (for providers whose ids are numbers). */
 export const stableInt = (max: number, ...parts: string[]): number =>
   (digest(...parts).readUInt32BE(0) % max) + 1;

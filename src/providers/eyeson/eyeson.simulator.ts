@@ -47,7 +47,10 @@ function body(event: EyesonEvent, ctx: SimContext): Record<string, unknown> {
  * the path is computed from the callback secret exactly as the service mints it; the demo mints it through
  * POST /api/eyeson/callback-urls instead.
  */
-export function eyesonSimRequest(payload: Record<string, unknown>, ctx: SimContext): SimRequest {
+export function eyesonSimRequest(
+  payload: Record<string, unknown>,
+  ctx: SimContext & { callbackPath?: string },
+): SimRequest {
   const path = ctx.callbackPath ?? eyesonPath(eyesonToken(ctx.session, ctx.secret));
   return eyesonRequest(path, payload);
 }
