@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { AppModule } from 'src/app.module';
-import { createLogger, PinoNestLogger } from 'src/common/logger';
+import { createLogger, nestLogger } from 'src/common/logger';
 import { AppConfig, loadConfig } from 'src/config/app-config';
 import { InvalidConfigError } from 'src/config/env-readers';
 import { Database } from 'src/database/database';
@@ -51,8 +51,8 @@ async function main(argv: string[]): Promise<number> {
   };
   const level = config.log.level === 'info' || config.log.level === 'debug' ? 'warn' : config.log.level;
   const logger = createLogger({ log: { level, pretty: false } }, pino.destination(2));
-  const app = await NestFactory.createApplicationContext(AppModule.register(jobConfig, url), {
-    logger: new PinoNestLogger(logger),
+  const app = await NestFactory.createApplicationContext(AppModule.register(jobConfig, url, logger), {
+    logger: nestLogger(logger),
   });
   try {
     process.stderr.write(

@@ -8,12 +8,18 @@ import { DataSource } from 'typeorm';
 import { AppModule } from 'src/app.module';
 import { ApiKeys } from 'src/common/api-key.guard';
 import { answerClientErrors } from 'src/common/client-error';
-import { PinoNestLogger } from 'src/common/logger';
+import { nestLogger } from 'src/common/logger';
 import { ProblemException } from 'src/common/problem';
 import { PrototypedExpressAdapter } from 'src/common/prototyped-express.adapter';
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
 import { requestIdMiddleware } from 'src/common/request-context';
+import { applyHttpServerLimits } from 'src/http/http-server.config';
+import { accessLog } from 'src/http/access-log';
+import { RefusalDelay } from 'src/http/refusal-delay';
+import { isRefusal, RefusalLog } from 'src/http/refusal-log';
+import { serviceIndex } from 'src/http/service-index';
+import { continueWhenExpected, webhookIntake, webhookPrechecks } from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
 import { flattenValidationErrors } from 'src/ingestion/json-decoder';
@@ -22,27 +28,20 @@ import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 /**
- * One access-log line per request (successful webhooks log at debug so the hot path stays quiet) and the
- * webhook metrics, from a single `finish` listener.
+ * Counts every finished request: the webhook metrics, and for a refusal (a 4xx that stored nothing) the
+ * refusal counter and the refusal log's summaries.
  */
-function accessLog(logger: Pino, metrics: MetricsService) {
+function countResponses(metrics: MetricsService, refusals: RefusalLog) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      metrics.observeResponse(req, res, durationMs / 1000);
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level]({
-        requestId: req.requestId,
-        method: req.method,
-        route: routeOf(req),
-        status,
-        durationMs: Math.round(durationMs * 100) / 100,
-        provider: req.provider,
-        outcome: req.outcome ?? res.locals.problemCode,
-      });
+      metrics.observeResponse(req, res, Number(process.hrtime.bigint() - started) / 1e9);
+      if (!isRefusal(req, res)) return;
+      const source = metrics.sourceOf(req);
+      const reason =
+        typeof res.locals.problemCode === 'string' ? res.locals.problemCode : String(res.statusCode);
+      metrics.countRefusal(source, reason);
+      refusals.record(source, reason, res.statusCode, routeOf(req), req.requestId);
     });
     next();
   };
@@ -58,15 +57,31 @@ export async function createHttpApp(
   logger: Pino,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.register(config, databaseUrl),
+    AppModule.register(config, databaseUrl, logger),
     new PrototypedExpressAdapter(),
-    { bodyParser: false, logger: new PinoNestLogger(logger) },
+    { bodyParser: false, logger: nestLogger(logger) },
   );
   app.disable('x-powered-by');
-  answerClientErrors(app.getHttpServer());
+  const server = app.getHttpServer();
+  const metrics = app.get(MetricsService);
+  const refusals = new RefusalLog(logger, config.log.refusalSummaryIntervalMs);
+  server.on('close', () => refusals.close());
+  applyHttpServerLimits(server, config.http);
+  const { refusalsPromptPerSecond, refusalDelayMs } = config.http;
+  app.getHttpAdapter().getInstance().locals.refusalDelay = new RefusalDelay(
+    refusalsPromptPerSecond,
+    refusalDelayMs,
+  );
+  answerClientErrors(server, (status, code) => {
+    metrics.countRefusal('http', code);
+    refusals.record('http', code, status, '-', undefined);
+  });
+  // Answered by continueWhenExpected, after the webhook prechecks (Node would otherwise answer it at once).
+  server.on('checkContinue', (req, res) => server.emit('request', req, res));
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
-  app.use(accessLog(logger, app.get(MetricsService)));
+  app.use(accessLog(logger));
+  app.use(countResponses(metrics, refusals));
   // Security headers on every response, webhooks and health included: helmet's defaults, except that the CSP
   // does not upgrade requests to https (that would break /docs on a plain-http deployment; TLS is the proxy's).
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -75,8 +90,14 @@ export async function createHttpApp(
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type.
-  app.use('/webhooks', express.raw({ type: () => true, limit: config.webhookBodyLimitBytes }));
+  app.use('/webhooks', webhookIntake(webhookPrechecks(config), config.webhookBodyLimitBytes));
+  app.use(continueWhenExpected);
+  // Webhook signatures are over the exact bytes, so webhook routes get the raw body whatever the type, and
+  // never inflated (the intake has refused compressed bodies already).
+  app.use(
+    '/webhooks',
+    express.raw({ type: () => true, limit: config.webhookBodyLimitBytes, inflate: false }),
+  );
   app.use(express.json({ limit: '256kb' }));
   // Errors from the body parsers happen before routing; answer them as problems too.
   const parserLogger = new Logger('Http');
@@ -119,10 +140,16 @@ export async function createHttpApp(
     logger.warn('the API is disabled: no API_KEYS configured, every /api call will be refused with 401');
   }
   // Before init: Nest registers its 404 handler at init, and /docs must come before it.
-  serveOpenApi(app, buildOpenApiDocument(app), {
-    isPublic: config.docsPublic,
-    apiKeys: new ApiKeys(config.apiKeys),
-  });
+  const document = buildOpenApiDocument(app);
+  serveOpenApi(app, document, { isPublic: config.docsPublic, apiKeys: new ApiKeys(config.apiKeys) });
+  // GET / says where things are (public: routes only, nothing about the configuration).
+  const index = serviceIndex(config, document);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/', (_req: Request, res: Response) => {
+      res.json(index);
+    });
   await app.init();
   return app;
 }

@@ -8,6 +8,8 @@ import { InvalidConfigError } from 'src/config/env-readers';
 import { waitForDatabase } from 'src/database/database-probe';
 import type { RunningPostgres } from 'src/database/embedded-postgres';
 import { createHttpApp, runMigrations } from 'src/http-app';
+import { logBanner, serviceIndex } from 'src/http/service-index';
+import { buildOpenApiDocument } from 'src/openapi';
 
 function readConfig(): AppConfig {
   try {
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const app = await createHttpApp(config, database.url, logger);
   await runMigrations(app, logger);
   await app.listen(config.port, config.host);
-  logger.info({ port: config.port, host: config.host }, 'hooktrail is listening');
+  logBanner(logger, config, serviceIndex(config, buildOpenApiDocument(app)));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -5,6 +5,7 @@ import { ApiKeys } from 'src/common/api-key.guard';
 import { PROBLEM_CONTENT_TYPE, problemType, unauthorized } from 'src/common/problem';
 import { CODE_BY_STATUS, sendProblem } from 'src/common/problem.filter';
 import { NestFactory } from '@nestjs/core';
+import pino from 'pino';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type {
   OperationObject,
@@ -150,11 +151,14 @@ export function serveOpenApi(
  */
 export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const app = await NestFactory.create(AppModule.register(config, 'postgres://openapi.invalid:5432/none'), {
-    preview: true,
-    logger: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create(
+    AppModule.register(config, 'postgres://openapi.invalid:5432/none', pino({ enabled: false })),
+    {
+      preview: true,
+      logger: false,
+      abortOnError: false,
+    },
+  );
   try {
     return buildOpenApiDocument(app);
   } finally {

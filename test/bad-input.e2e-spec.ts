@@ -76,7 +76,8 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: 'JSON nested 64 levels deep',
     request: (r) => r.signEvent({ ...r.event('bad', 1), deep: nested(64) }),
-    expected: stored(422, 'unprocessable-data'),
+    // A body credential is not looked for in a body nested beyond the bound: it is not parsed at all.
+    expected: unreadable(422, 'unprocessable-data'),
   },
   {
     name: 'JSON nested 100 000 levels deep',
@@ -86,7 +87,7 @@ const BAD_INPUTS: BadInput[] = [
       const text = JSON.stringify({ ...parsed, deep: '@@DEEP@@' });
       return r.sign(text.replace('"@@DEEP@@"', '['.repeat(100_000) + ']'.repeat(100_000)));
     },
-    expected: stored(422, 'unprocessable-data'),
+    expected: unreadable(422, 'unprocessable-data'),
   },
   {
     name: 'a body over the size limit',

@@ -16,6 +16,7 @@ import {
   waitReady,
 } from './bench-processes';
 import { verifyAnswers } from './bench-verify';
+import { floodScenario } from './flood';
 
 /**
  * `npm run bench`: ingest throughput and latency of the service against a reference server on the same box.
@@ -31,7 +32,9 @@ import { verifyAnswers } from './bench-verify';
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
  * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
- * LOG_LEVEL are passed to the service when set.
+ * LOG_LEVEL are passed to the service when set. After the open loop, the flood scenario (flood.ts; BENCH_FLOOD=0
+ * leaves it out): refusal throughput against GET /health, and the open loop again under a flood of forged
+ * deliveries.
  */
 
 const env = process.env;
@@ -164,19 +167,21 @@ async function main(): Promise<number> {
       Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
     ) as Record<string, string>;
     const servicePort = await freePort();
+    const serviceScript = join(__dirname, '../../src/main.js');
+    const serviceEnv: Record<string, string> = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(servicePort),
+      DATABASE_URL: serviceDb,
+      API_KEYS: API_KEY,
+      LOG_LEVEL: 'info',
+      ...secrets,
+      ...passThrough,
+    };
     const service = spawnNode(
       'service',
-      join(__dirname, '../../src/main.js'),
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(servicePort),
-        DATABASE_URL: serviceDb,
-        API_KEYS: API_KEY,
-        LOG_LEVEL: 'info',
-        ...secrets,
-        ...passThrough,
-      },
+      serviceScript,
+      serviceEnv,
       pg.workDir,
       (env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0),
     );
@@ -311,6 +316,23 @@ async function main(): Promise<number> {
         await run(server, `${half}/s`, maxConnections, (a) =>
           openLoop(urls[server], stream, half, DURATION_S, maxConnections, a),
         ),
+      );
+    }
+
+    if (env.BENCH_FLOOD !== '0') {
+      rows.push(
+        await floodScenario({
+          url: urls.service,
+          serviceEnv,
+          serviceScript,
+          workDir: pg.workDir,
+          durationS: DURATION_S,
+          rate: half,
+          log,
+          genuineRun: (go) => run('service', `${half}/s + flood`, maxConnections, go),
+          openLoopAt: (url, a) => openLoop(url, stream, half, DURATION_S, maxConnections, a),
+          verify: (a) => verify('service', a),
+        }),
       );
     }
 

@@ -27,7 +27,10 @@ const BY_CODE: Record<string, [number, ProblemCode, string, string]> = {
  * Requests Node's HTTP parser refuses before any middleware runs (headers over the size limit, malformed
  * request lines, slow clients) get a problem document too, instead of Node's bare status line.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(
+  server: Server,
+  onRefused: (status: number, code: ProblemCode) => void = () => undefined,
+): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -39,6 +42,7 @@ export function answerClientErrors(server: Server): void {
       'Bad request',
       'The request is not valid HTTP.',
     ];
+    onRefused(status, code);
     // Which rule of HTTP the request broke (Node's parser code, e.g. HPE_INVALID_HEADER_TOKEN), for the sender.
     const parserError = BY_CODE[err.code ?? ''] === undefined ? err.code : undefined;
     const body = JSON.stringify({ type: problemType(code), title, status, code, detail, parserError });

@@ -1,4 +1,4 @@
-import { LoggerService } from '@nestjs/common';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from 'src/config/app-config';
 import { registeredProviders } from 'src/config/provider-registry';
@@ -48,11 +48,19 @@ function prettyDestination(): pino.DestinationStream | null {
   }
   return pino.transport({
     target: 'pino-pretty',
-    options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' },
+    // Colour only for a terminal: escape codes in a file or a pipe are noise.
+    options: {
+      colorize: process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,service',
+    },
   });
 }
 
-export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  config: { log: Pick<AppConfig['log'], 'level' | 'pretty'> },
+  destination?: pino.DestinationStream,
+): Logger {
   const pretty = destination === undefined && config.log.pretty ? prettyDestination() : null;
   const logger = pino(
     {
@@ -70,36 +78,27 @@ export function createLogger(config: Pick<AppConfig, 'log'>, destination?: pino.
   return logger;
 }
 
-/** Nest's logger interface over pino, so framework messages are structured JSON too. */
-export class PinoNestLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
+/**
+ * Nest's logger over pino (nestjs-pino), with the framework's start-up chatter (one line per module and per
+ * route) demoted to debug: the service prints its own banner instead.
+ */
+export class NestLogger extends NestPinoLogger {
+  override log(message: unknown, ...params: unknown[]): void {
+    const context = params.at(-1);
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context)) super.debug(message, ...params);
+    else super.log(message, ...params);
+  }
+}
 
-  log(message: unknown, context?: string): void {
-    this.write('info', message, context);
-  }
-  error(message: unknown, trace?: string, context?: string): void {
-    if (typeof message === 'object' && message !== null) this.logger.error({ context, trace, ...message });
-    else this.logger.error({ context, trace }, String(message));
-  }
-  warn(message: unknown, context?: string): void {
-    this.write('warn', message, context);
-  }
-  debug(message: unknown, context?: string): void {
-    this.write('debug', message, context);
-  }
-  verbose(message: unknown, context?: string): void {
-    this.write('trace', message, context);
-  }
-  fatal(message: unknown, context?: string): void {
-    this.write('fatal', message, context);
-  }
+const STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
-  private write(
-    level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal',
-    message: unknown,
-    context?: string,
-  ): void {
-    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
-    else this.logger[level]({ context }, String(message));
-  }
+/** Nest's logger for an app logging through `logger`. */
+export function nestLogger(logger: Logger): NestLogger {
+  return new NestLogger(new PinoLogger({ pinoHttp: { logger } }), {});
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable, isDataException } from 'src/database/db-errors';
 import { PROBLEM_CONTENT_TYPE, ProblemCode, ProblemException } from 'src/common/problem';
+import type { RefusalDelay } from 'src/http/refusal-delay';
 
 /** The code and title of a problem answered with a bare status (also the OpenAPI document's examples). */
 export const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
@@ -104,12 +105,29 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
 export function routeOf(req: Request): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern === 'string') return pattern;
-  const segments = req.path.split('/').filter((s) => s.length > 0);
-  return segments.length <= 2 ? req.path : `/${segments.slice(0, 2).join('/')}/…`;
+  // The full path: inside a middleware mounted on a prefix, `req.path` is relative to it.
+  const path = req.originalUrl.split('?', 1)[0];
+  const segments = path.split('/').filter((s) => s.length > 0);
+  return segments.length <= 2 ? path : `/${segments.slice(0, 2).join('/')}/…`;
 }
 
+/**
+ * Answers with the problem. A refusal (a 4xx that stored nothing) may be answered late under a flood, when
+ * the app has a refusal delay (`app.locals.refusalDelay`, see refusal-delay.ts).
+ */
 export function sendProblem(problem: ProblemException, req: Request, res: Response): void {
   if (res.headersSent) return;
+  const delay = (req.app?.locals as { refusalDelay?: RefusalDelay } | undefined)?.refusalDelay;
+  if (delay === undefined || problem.statusCode >= 500 || problem.extensions.stored === true) {
+    writeProblem(problem, req, res);
+    return;
+  }
+  delay.answer(() => {
+    if (!res.headersSent && !res.destroyed) writeProblem(problem, req, res);
+  });
+}
+
+function writeProblem(problem: ProblemException, req: Request, res: Response): void {
   if (problem.statusCode === 503) res.setHeader('Retry-After', '5');
   res
     .status(problem.statusCode)

@@ -10,6 +10,7 @@ import {
   readSecrets,
   readUrl,
 } from 'src/config/env-readers';
+import { HttpServerConfig, parseHttpServerConfig } from 'src/http/http-server.config';
 import { InboxConfig, parseInboxConfig } from 'src/ingestion/inbox-body';
 import { parseProjectorConfig, ProjectorConfig } from 'src/ingestion/projector.config';
 import { MetricsConfig, parseMetricsConfig } from 'src/metrics/metrics.config';
@@ -39,7 +40,13 @@ export interface AppConfig {
   apiKeys: string[];
   /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
   docsPublic: boolean;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
+  http: HttpServerConfig;
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    pretty: boolean;
+    /** Refused requests of one kind are logged once, then summarised at most once per this interval. */
+    refusalSummaryIntervalMs: number;
+  };
   /** Per registered provider (see provider-registry.ts). */
   providers: ProviderConfigs;
   metrics: MetricsConfig;
@@ -88,6 +95,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookBodyLimitBytes,
     apiKeys: readSecrets(env, 'API_KEYS', errors, 16),
     docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
+    http: parseHttpServerConfig(env, errors),
     log: {
       level: readEnum(
         env,
@@ -97,6 +105,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         'info',
       ),
       pretty: readBool(env, 'LOG_PRETTY', errors, false),
+      refusalSummaryIntervalMs: readInt(env, 'LOG_REFUSAL_SUMMARY_INTERVAL_MS', errors, 60_000, {
+        min: 100,
+        max: 3_600_000,
+      }),
     },
     providers: parseProvidersConfig(env, errors, { webhookBodyLimitBytes }),
     metrics: parseMetricsConfig(env, errors, { port, host }),

@@ -1,4 +1,6 @@
 import type { Type } from '@nestjs/common';
+import type { Request } from 'express';
+import type { AppConfig } from 'src/config/app-config';
 import type { ConfigErrors, Env } from 'src/config/env-readers';
 
 /** A registered provider's name: the path segment of its webhook route and its data namespace. */
@@ -40,6 +42,11 @@ export interface ProviderDefinition<S = unknown> {
   entities?: readonly Type<unknown>[];
   /** Lower-case request headers that authenticate its deliveries: kept in the inbox, never shown by the API. */
   hiddenHeaders?: readonly string[];
+  /**
+   * What its guard can refuse from the request line and headers alone, run before the body is read (see
+   * webhook-intake.ts).
+   */
+  precheck?: (config: AppConfig) => WebhookPrecheck;
   /** Log keys whose values are credentials of this provider (headers included, lower-case); always redacted. */
   redactKeys?: readonly string[];
   /**
@@ -48,6 +55,12 @@ export interface ProviderDefinition<S = unknown> {
    */
   simulator?: () => Promise<S>;
 }
+
+/**
+ * A provider's checks that need no body (secret configured, signature header well-formed, a path token
+ * valid); throws a ProblemException to refuse. `path` is the request path under `/webhooks/<provider>`.
+ */
+export type WebhookPrecheck = (req: Request, path: string) => void;
 
 const registered = new Map<ProviderName, ProviderDefinition>();
 

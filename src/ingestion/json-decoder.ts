@@ -1,8 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import type { DecodeResult, RawDelivery, Rejection, ValidationIssue } from 'src/ingestion/ingestion.types';
-
-const MAX_DEPTH = 32;
+import { MAX_JSON_DEPTH as MAX_DEPTH, nestsDeeperThan } from 'src/ingestion/json-depth';
 
 export const reject = (
   status: Rejection['status'],
@@ -95,6 +94,14 @@ export function decodeJsonObject(raw: RawDelivery): DecodeResult<Record<string, 
     return reject(415, 'unsupported-media-type', `Expected application/json, got ${raw.contentType}.`);
   }
   if (raw.body.length === 0) return reject(400, 'empty-body', 'The body is empty.');
+  // Bounded before parsing: a small body of nested brackets costs JSON.parse far more than its size.
+  if (nestsDeeperThan(raw.body)) {
+    return reject(
+      422,
+      'unprocessable-data',
+      `The body cannot be stored: nesting deeper than ${MAX_DEPTH} levels.`,
+    );
+  }
   let text: string;
   try {
     text = UTF8.decode(raw.body);

@@ -46,6 +46,8 @@ export class MetricsService {
   private readonly providers: ProviderSeries[];
   private readonly byName = new Map<string, ProviderSeries>();
   private readonly signatureFailures: Counter<'provider' | 'reason'>;
+  private readonly refusals: Counter<'source' | 'reason'>;
+  private readonly refusalChildren = new Map<string, { inc(): void }>();
   private readonly collectFailures: Counter<'collector'>;
   private readonly inbox: Gauge<'provider' | 'status'>;
   private readonly pending: Gauge;
@@ -77,6 +79,14 @@ export class MetricsService {
       name: 'hooktrail_webhook_signature_failures_total',
       help: 'Webhook requests refused with 401, by provider and reason (the problem code).',
       labelNames: ['provider', 'reason'] as const,
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'hooktrail_http_refusals_total',
+      help:
+        'Requests answered 4xx without storing anything (forged, malformed, oversized, unauthenticated, unknown ' +
+        'route, cut by a timeout), by source (provider, api, metrics, http, other) and reason (the problem code).',
+      labelNames: ['source', 'reason'] as const,
       registers,
     });
     this.collectFailures = new Counter({
@@ -187,6 +197,28 @@ export class MetricsService {
     else outcome = 'failed';
     series.deliveries[outcome].inc();
     if (req.provider !== undefined) series.latency.observe(seconds);
+  }
+
+  /** Counts one refusal; the counter children are bound once per (source, reason). */
+  countRefusal(source: string, reason: string): void {
+    const key = `${source} ${reason}`;
+    let child = this.refusalChildren.get(key);
+    if (child === undefined) {
+      child = this.refusals.labels(source, reason);
+      this.refusalChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  /** Who a request was for, as a refusal's source: the provider of a webhook, `api`, `metrics` or `other`. */
+  sourceOf(req: Request): string {
+    if (req.provider !== undefined) return req.provider;
+    const url = req.originalUrl;
+    const series = this.seriesOfPath(url);
+    if (series !== undefined) return series.provider;
+    if (url.startsWith('/api/') || url === '/api') return 'api';
+    if (url.startsWith('/metrics')) return 'metrics';
+    return 'other';
   }
 
   private seriesOfPath(url: string): ProviderSeries | undefined {

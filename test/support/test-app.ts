@@ -17,6 +17,8 @@ export const TEST_ENV: Record<string, string> = {
   MILLICAST_WEBHOOK_SECRETS: Buffer.from('millicast-secret-current-0123').toString('base64'),
   PERCULUS_WEBHOOK_SECRETS: 'perculus-secret-current',
   EYESON_CALLBACK_SECRETS: 'eyeson-callback-secret-current-0123',
+  // Tests send refusals in bursts on purpose; the refusal delay has tests of its own.
+  REFUSAL_DELAY_MS: '0',
   LIVEKIT_WEBHOOK_KEYS: 'APIlivekitcurrent:livekit-api-secret-current-0123456789abcdef',
 };
 

@@ -1,3 +1,4 @@
+import { eyesonPrecheck } from 'src/providers/eyeson/eyeson-signature.guard';
 import type { ProviderDefinition } from 'src/config/provider-registry';
 import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { parseEyesonConfig } from 'src/providers/eyeson/eyeson.config';
@@ -9,6 +10,7 @@ import { EyesonService } from 'src/providers/eyeson/eyeson.service';
 export const eyesonProvider = {
   name: 'eyeson',
   parseConfig: parseEyesonConfig,
+  precheck: eyesonPrecheck,
   module: EyesonModule,
   adapter: EyesonService,
   entities: [EyesonRevokedUrlEntity],

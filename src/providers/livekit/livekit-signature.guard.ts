@@ -3,6 +3,8 @@ import type { Request } from 'express';
 import { WebhookReceiver } from 'livekit-server-sdk';
 import { unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
+import { atProviderRoute } from 'src/ingestion/webhook-intake';
 import { rawBodyOf, refuseWhenDisabled, singleHeader } from 'src/ingestion/signature';
 
 export const LIVEKIT_AUTH_HEADER = 'Authorization';
@@ -17,6 +19,13 @@ function refusalOf(err: unknown): 'expired' | 'body-mismatch' | 'bad-token' | 'n
   if (message.includes('sha256 checksum')) return 'body-mismatch';
   return 'bad-token';
 }
+
+/** What can be refused before the body is read (see webhook-intake.ts): no key pair, no token. */
+export const livekitPrecheck = (config: AppConfig): WebhookPrecheck =>
+  atProviderRoute((req) => {
+    refuseWhenDisabled(config.providers.livekit.keys, 'livekit');
+    singleHeader(req, LIVEKIT_AUTH_HEADER);
+  });
 
 /**
  * LiveKit signs a webhook with a JWT in `Authorization` (no "Bearer"): issued by an API key, signed HS256

@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from 'src/config/provider-registry';
 import { parseLivekitConfig } from 'src/providers/livekit/livekit.config';
+import { livekitPrecheck } from 'src/providers/livekit/livekit-signature.guard';
 import { LivekitModule } from 'src/providers/livekit/livekit.module';
 import { LivekitService } from 'src/providers/livekit/livekit.service';
 import type { ProviderSimulator } from 'src/simulator/simulator.types';
@@ -11,6 +12,7 @@ import type { ProviderSimulator } from 'src/simulator/simulator.types';
 export const livekitProvider = {
   name: 'livekit',
   parseConfig: parseLivekitConfig,
+  precheck: livekitPrecheck,
   module: LivekitModule,
   adapter: LivekitService,
   redactKeys: ['apiSecret'],

@@ -2,7 +2,10 @@ import type { ProviderDefinition } from 'src/config/provider-registry';
 import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { parseMillicastConfig } from 'src/providers/millicast/millicast.config';
 import { MillicastModule } from 'src/providers/millicast/millicast.module';
-import { MILLICAST_SIGNATURE_HEADER } from 'src/providers/millicast/millicast-signature.guard';
+import {
+  MILLICAST_SIGNATURE_HEADER,
+  millicastPrecheck,
+} from 'src/providers/millicast/millicast-signature.guard';
 import { MillicastThumbnailEntity } from 'src/providers/millicast/millicast-thumbnail.entity';
 import { MillicastService } from 'src/providers/millicast/millicast.service';
 
@@ -10,6 +13,7 @@ import { MillicastService } from 'src/providers/millicast/millicast.service';
 export const millicastProvider = {
   name: 'millicast',
   parseConfig: parseMillicastConfig,
+  precheck: millicastPrecheck,
   module: MillicastModule,
   adapter: MillicastService,
   entities: [MillicastThumbnailEntity],

@@ -3,14 +3,19 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import type { Request } from 'express';
 import { ProblemException, unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
+import { atProviderRoute } from 'src/ingestion/webhook-intake';
 import { IngestionService, rawDeliveryOf } from 'src/ingestion/ingestion.service';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from 'src/ingestion/json-depth';
 import { rawBodyOf, refuseWhenDisabled } from 'src/ingestion/signature';
 import { PerculusSeenTokens } from 'src/providers/perculus/perculus-seen-tokens.service';
 import { tokenExpiresAt, TokenScheme, verifyPerculusToken } from 'src/providers/perculus/perculus-token';
 import { perculusId } from 'src/providers/perculus/perculus-values';
 import { PERCULUS_KEPT_HEADERS } from 'src/providers/perculus/perculus.service';
 
+/** The body as a JSON object, parsed only once its nesting is known to be bounded; null when it is not one. */
 function jsonObjectOf(body: Buffer): Record<string, unknown> | null {
+  if (nestsDeeperThan(body)) return null;
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
@@ -20,6 +25,10 @@ function jsonObjectOf(body: Buffer): Record<string, unknown> | null {
     return null;
   }
 }
+
+/** What can be refused before the body is read (see webhook-intake.ts): the token is in the body. */
+export const perculusPrecheck = (config: AppConfig): WebhookPrecheck =>
+  atProviderRoute(() => refuseWhenDisabled(config.providers.perculus.secrets, 'perculus'));
 
 /**
  * Perculus authenticates in the body: `token = "<timestamp>|<hmac>"`. Refuses by default (no secret, no
@@ -62,7 +71,10 @@ export class PerculusSignatureGuard implements CanActivate {
     const receivedAt = new Date();
     const body = jsonObjectOf(rawBodyOf(req));
     if (body === null)
-      throw unauthorized('signature-missing', 'The body is not a JSON object, so it carries no token.');
+      throw unauthorized(
+        'signature-missing',
+        `The body is not a JSON object nested at most ${MAX_JSON_DEPTH} levels, so it carries no token.`,
+      );
     const token = verifyPerculusToken(body.token, this.secrets, this.scheme, receivedAt.getTime());
 
     const requestId = perculusId(body.request_id);

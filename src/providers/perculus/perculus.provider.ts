@@ -1,3 +1,4 @@
+import { perculusPrecheck } from 'src/providers/perculus/perculus-signature.guard';
 import type { ProviderDefinition } from 'src/config/provider-registry';
 import type { ProviderSimulator } from 'src/simulator/simulator.types';
 import { PerculusSeenTokenEntity } from 'src/providers/perculus/perculus-seen-token.entity';
@@ -9,6 +10,7 @@ import { PerculusService } from 'src/providers/perculus/perculus.service';
 export const perculusProvider = {
   name: 'perculus',
   parseConfig: parsePerculusConfig,
+  precheck: perculusPrecheck,
   module: PerculusModule,
   adapter: PerculusService,
   entities: [PerculusSeenTokenEntity],

@@ -3,6 +3,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Request } from 'express';
 import { unauthorized } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import type { WebhookPrecheck } from 'src/config/provider-registry';
+import { atProviderRoute } from 'src/ingestion/webhook-intake';
 import {
   decodeHex,
   hmac,
@@ -35,6 +37,22 @@ export function wmsMacInputs(body: Buffer): Buffer[] {
   return isUtf8(sample) ? [body] : [body, sample];
 }
 
+/** The MAC the header carries; refuses a missing, repeated or malformed header. Needs no body. */
+export function wmsMacOf(req: Request): Buffer {
+  const header = singleHeader(req, WMS_MAC_HEADER).trim();
+  if (!header.toLowerCase().startsWith(PREFIX)) {
+    throw unauthorized('signature-malformed', `${WMS_MAC_HEADER} must start with "${PREFIX}".`);
+  }
+  return decodeHex(header.slice(PREFIX.length), 32, WMS_MAC_HEADER);
+}
+
+/** What can be refused before the body is read (see webhook-intake.ts). */
+export const wmsPrecheck = (config: AppConfig): WebhookPrecheck =>
+  atProviderRoute((req) => {
+    refuseWhenDisabled(config.providers.wms.keys, 'wms');
+    wmsMacOf(req);
+  });
+
 /**
  * `X-WMS-Content-MAC: hmac-sha256=<hex>`: HMAC-SHA256 of the body with the Config ID's MAC secret. Checked
  * against every configured secret over each form `wmsMacInputs` allows.
@@ -50,11 +68,7 @@ export class WmsSignatureGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     refuseWhenDisabled(this.keys, 'wms');
     const req = context.switchToHttp().getRequest<Request>();
-    const header = singleHeader(req, WMS_MAC_HEADER).trim();
-    if (!header.toLowerCase().startsWith(PREFIX)) {
-      throw unauthorized('signature-malformed', `${WMS_MAC_HEADER} must start with "${PREFIX}".`);
-    }
-    const provided = decodeHex(header.slice(PREFIX.length), 32, WMS_MAC_HEADER);
+    const provided = wmsMacOf(req);
     const body = rawBodyOf(req);
     for (const input of wmsMacInputs(body)) {
       if (matchesAnyKey(this.keys, provided, (key) => hmac('sha256', key, input))) return true;
