@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultBaseUrl, EXAMPLE_ENV, firstOf } from './simulator/defaults';
 import { DemoResult, runDemo } from './simulator/demo-day';
-import { progressBar } from './simulator/progress-bar';
+import { progressBar } from 'src/common/progress-bar';
 
 const USAGE = `Replays a realistic day of webhooks from every provider against a running service, then prints
 curl commands to look at the result.
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--delay: not a whole number of milliseconds: ${values.delay}\n`);
     return 64;
   }
-  const tty = process.stdout.isTTY === true;
+  const progress = progressBar(process.stdout);
   process.stdout.write(`Replaying a day of webhooks against ${baseUrl}\n`);
   let result: DemoResult;
   try {
@@ -70,13 +70,8 @@ async function main(argv: string[]): Promise<number> {
       apiKey,
       env: process.env,
       delayMs,
-      onProgress: ({ done, total, step, response }) => {
-        const line = progressBar(done, total, `${step.label} → ${response.status}`);
-        if (tty)
-          process.stdout.write(`\r${line.padEnd(process.stdout.columns ? process.stdout.columns - 1 : 100)}`);
-        else if (done === total || done % 10 === 0 || response.status >= 300)
-          process.stdout.write(`${line}\n`);
-      },
+      onProgress: ({ done, total, step, response }) =>
+        progress(done, total, `${step.label} → ${response.status}`, response.status >= 300),
     });
   } catch (err) {
     process.stderr.write(
@@ -85,7 +80,6 @@ async function main(argv: string[]): Promise<number> {
     );
     return 69; // EX_UNAVAILABLE
   }
-  if (tty) process.stdout.write('\n');
 
   process.stdout.write(`\nSent ${result.total} webhooks:\n`);
   for (const [provider, counts] of Object.entries(result.outcomes)) {

@@ -9,9 +9,10 @@ import { Database } from 'src/database/database';
 import { IngestionService } from 'src/ingestion/ingestion.service';
 import { Projector } from 'src/ingestion/projector';
 import { webhookAdapter } from 'src/ingestion/webhook-adapters';
-import { progressBar, summaryText } from 'src/replay/progress-bar';
+import { progressBar } from 'src/common/progress-bar';
 import { replayDeliveries } from 'src/replay/replay';
 import { parseReplayArgs, replayUsage, ReplayUsageError } from 'src/replay/replay-args';
+import { replayCounts, summaryText } from 'src/replay/replay-report';
 
 /**
  * Usage: npm run replay -- --provider wms --status rejected --since 2024-05-01 [--until ...] [--limit n] [--dry-run]
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       `replaying ${options.provider} deliveries (${options.statuses.join(', ')}) received from ${options.since.toISOString()}` +
         `${options.until ? ` until ${options.until.toISOString()}` : ''}${options.dryRun ? ' (dry run)' : ''}\n`,
     );
+    const progress = progressBar(process.stderr);
     const summary = await replayDeliveries(
       {
         db: app.get(Database),
@@ -66,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
         adapter: webhookAdapter(app, options.provider),
       },
       options,
-      progressBar(process.stderr),
+      (done, counts) => progress(done, counts.selected, replayCounts(counts)),
     );
     process.stdout.write(`${summaryText(summary, options.dryRun)}\n`);
     return 0;

@@ -144,6 +144,9 @@ export async function createHttpApp(
       );
     }
   }
+  if (config.apiKeys.length === 0) {
+    logger.warn('the API is disabled: no API_KEYS configured, every /api call will be refused with 401');
+  }
   // Before init: Nest registers its 404 handler at init, and /docs must come before it.
   const document = buildOpenApiDocument(app);
   serveOpenApi(app, document, {

@@ -2,13 +2,18 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiKeys } from 'src/common/api-key.guard';
-import { unauthorized } from 'src/common/problem';
-import { sendProblem } from 'src/common/problem.filter';
+import { PROBLEM_CONTENT_TYPE, problemType, unauthorized } from 'src/common/problem';
+import { CODE_BY_STATUS, sendProblem } from 'src/common/problem.filter';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  OperationObject,
+  ParameterObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { AppModule } from 'src/app.module';
 import { loadConfig } from 'src/config/app-config';
+import { version } from '../package.json';
 
 /** The name of the bearer scheme the query API's controllers refer to with `@ApiBearerAuth('api-key')`. */
 export const API_KEY_SCHEME = 'api-key';
@@ -24,13 +29,98 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'pass `nextCursor` back as `cursor`, unchanged, with the same filters. Errors are ' +
         'application/problem+json (RFC 9457).',
     )
-    .setVersion('1.0')
-    .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'An API key from the API_KEYS setting.' },
-      API_KEY_SCHEME,
-    )
+    .setVersion(version) // package.json's: the document describes this build
+    .addServer('/', 'this service')
+    // A plain key, not a JWT: addSecurity, because addBearerAuth claims `bearerFormat: JWT`.
+    .addSecurity(API_KEY_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key from the API_KEYS setting.',
+    })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  documentAnswers(document);
+  return document;
+}
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad input: malformed JSON, not UTF-8, an empty body, or a parameter that is unknown or repeated or has a bad value (named in `parameter`).',
+  401: 'Not authenticated: no or a wrong API key (`api-disabled` when none is configured) or, on webhooks, a missing, malformed or wrong signature or token.',
+  404: 'Nothing with this id.',
+  413: 'The body is larger than WEBHOOK_BODY_LIMIT (not stored: not read).',
+  415: 'A content type this sender does not use (stored as rejected).',
+  422: 'Signed, but invalid: every problem in `errors[]` (stored as rejected).',
+  429: 'Too many requests: retry after `Retry-After` seconds.',
+  503: 'The database cannot be reached: nothing was stored; retry after `Retry-After` seconds.',
+};
+
+/** The answers every operation of a kind can give, on top of what its controller documents. */
+function answersOf(path: string, operation: OperationObject): number[] {
+  const params = (operation.parameters ?? []) as ParameterObject[];
+  if (path.startsWith('/webhooks/')) return [400, 401, 413, 415, 422, 503];
+  if (path.startsWith('/api/')) {
+    return [
+      ...(params.some((p) => p.in === 'query') || operation.requestBody ? [400] : []),
+      401,
+      ...(params.some((p) => p.in === 'path') ? [404] : []),
+      429,
+      503,
+    ];
+  }
+  if (path === '/metrics') return [401];
+  if (path === '/health/ready') return [503];
+  return [];
+}
+
+/**
+ * Completes every operation's answers, whoever added the route: public operations (health, webhooks, which
+ * prove themselves by signature) say `security: []`; webhooks describe their 200 body; each operation lists
+ * the problem answers of its kind (see answersOf) with the problem schema.
+ */
+function documentAnswers(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
+  schemas.WebhookAnswerDto = {
+    type: 'object',
+    required: ['status', 'deliveryId'],
+    properties: {
+      status: { type: 'string', enum: ['accepted', 'duplicate'] },
+      deliveryId: { type: 'string', description: 'The inbox row (for a duplicate: the original).' },
+    },
+  };
+  const problem = { $ref: '#/components/schemas/ProblemDto' };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.security ??= [];
+      const responses = operation.responses;
+      if (path.startsWith('/webhooks/') && responses['200'] && !('content' in responses['200'])) {
+        responses['200'] = {
+          description: 'Stored (or a copy of a stored delivery).',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookAnswerDto' } } },
+        };
+      }
+      for (const status of answersOf(path, operation)) {
+        const [code, title] = CODE_BY_STATUS[status];
+        responses[String(status)] ??= {
+          description: PROBLEM_DESCRIPTIONS[status],
+          content: {
+            [PROBLEM_CONTENT_TYPE]: {
+              schema: problem,
+              example: {
+                type: problemType(code),
+                title,
+                status,
+                code,
+                instance: path,
+                requestId: 'corr-123',
+              },
+            },
+          },
+        };
+      }
+    }
+  }
 }
 
 /**

@@ -38,6 +38,10 @@ export class ApiKeys {
     ];
   }
 
+  get empty(): boolean {
+    return this.keys.length === 0;
+  }
+
   /**
    * A stable, non-secret id and the scope of the key `Authorization: Bearer <key>` presents, or null when
    * it presents none that is configured. Spelling (`bearer`, extra spaces) does not change the id.
@@ -79,6 +83,8 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const open = this.reflector.getAllAndOverride<boolean>(NO_API_KEY, targets);
     if (open) return true;
+    // No key configured: say so, rather than call every key wrong (the boot log warns too).
+    if (this.keys.empty) throw unauthorized('api-disabled', 'api-disabled: no API_KEYS configured.');
     const req = context.switchToHttp().getRequest<Request>();
     const client = req.ip ?? 'unknown';
     const blockedFor = this.failures?.blockedForSeconds(client) ?? 0;

@@ -33,6 +33,18 @@ export class ProblemDto {
 
   @ApiPropertyOptional({ description: 'For invalid-parameter: the parameter at fault.', example: 'limit' })
   parameter?: string;
+
+  @ApiPropertyOptional({
+    description: 'Every problem found (400 invalid-parameter, 422 validation-failed): where, and what.',
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['path', 'message'],
+      properties: { path: { type: 'string' }, message: { type: 'string' } },
+    },
+    example: [{ path: 'limit', message: 'limit must not be greater than 500' }],
+  })
+  errors?: Array<{ path: string; message: string }>;
 }
 
 const EXAMPLES = {

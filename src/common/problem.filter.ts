@@ -4,7 +4,8 @@ import { isDatabaseUnavailable, isDataException } from 'src/database/db-errors';
 import { PROBLEM_CONTENT_TYPE, ProblemCode, ProblemException } from 'src/common/problem';
 import type { RefusalDelay } from 'src/http/refusal-delay';
 
-const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
+/** The code and title of a problem answered with a bare status (also the OpenAPI document's examples). */
+export const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
   400: ['bad-request', 'Bad request'],
   401: ['unauthorized', 'Unauthorized'],
   404: ['not-found', 'Not found'],

@@ -17,6 +17,7 @@ export type ProblemCode =
   | 'unprocessable-data'
   | 'unauthorized'
   | 'insufficient-scope'
+  | 'api-disabled'
   | 'provider-disabled'
   | 'signature-missing'
   | 'signature-malformed'

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from 'src/config/app-config';
@@ -39,12 +39,17 @@ describe('loadConfig', () => {
   });
 
   it('reads a secret list from a *_FILE path, one per line', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets');
-    writeFileSync(file, 'first-secret-value\nsecond-secret-value\n');
-    expect(loadConfig({ PERCULUS_WEBHOOK_SECRETS_FILE: file }).providers.perculus.secrets).toEqual([
-      'first-secret-value',
-      'second-secret-value',
-    ]);
+    const folder = mkdtempSync(join(tmpdir(), 'cfg-'));
+    try {
+      const file = join(folder, 'secrets');
+      writeFileSync(file, 'first-secret-value\nsecond-secret-value\n');
+      expect(loadConfig({ PERCULUS_WEBHOOK_SECRETS_FILE: file }).providers.perculus.secrets).toEqual([
+        'first-secret-value',
+        'second-secret-value',
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true }); // a secrets file is never left behind
+    }
   });
 
   it.each([

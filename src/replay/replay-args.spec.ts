@@ -52,8 +52,10 @@ describe('parseReplayArgs', () => {
     [['--provider', 'wms', '--since', '2024-05-01', '--limit', '0'], '--limit must be a whole number'],
     [['--provider', 'wms', '--since', '2024-05-01', '--limit', '1e3'], '--limit must be a whole number'],
     [['--provider', 'wms', '--provider', 'wms', '--since', '2024-05-01'], '--provider is given twice'],
-    [['--provider'], '--provider needs a value'],
-    [['--provider', 'wms', '--since', '2024-05-01', '--force'], 'unknown argument "--force"'],
+    [['--provider'], "Option '--provider <value>' argument missing"],
+    [['--provider=', '--since', '2024-05-01'], '--provider needs a value'],
+    [['--provider', 'wms', '--since', '2024-05-01', '--force'], "Unknown option '--force'"],
+    [['--provider', 'wms', '--since', '2024-05-01', 'extra'], "Unexpected argument 'extra'"],
   ])('refuses %j: %s', (argv, message) => {
     expect(() => parseReplayArgs(argv)).toThrow(ReplayUsageError);
     expect(() => parseReplayArgs(argv)).toThrow(message);

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { REPLAYABLE_STATUSES, ReplayableStatus, ReplayOptions } from 'src/replay/replay';
 
@@ -23,24 +24,36 @@ function isoDate(name: string, value: string): Date {
   return date;
 }
 
-/** Parses the replay command line (`--name value` or `--name=value`); throws ReplayUsageError. */
-export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
-  const values = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--dry-run') {
-      dryRun = true;
-      continue;
-    }
-    const match = /^--(provider|status|since|until|limit)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new ReplayUsageError(`unknown argument "${arg}"`);
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new ReplayUsageError(`--${match[1]} needs a value`);
-    if (values.has(match[1])) throw new ReplayUsageError(`--${match[1]} is given twice`);
-    values.set(match[1], value);
-  }
+const OPTIONS = {
+  provider: { type: 'string', multiple: true },
+  status: { type: 'string', multiple: true },
+  since: { type: 'string', multiple: true },
+  until: { type: 'string', multiple: true },
+  limit: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+} as const;
 
+/** Reads `--name value` / `--name=value` with `util.parseArgs`, as `npm run send` does; one value per name. */
+function readArgs(argv: readonly string[]): { values: Map<string, string>; dryRun: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ReplayUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const values = new Map<string, string>();
+  for (const [name, given] of Object.entries(parsed.values)) {
+    if (typeof given === 'boolean' || given === undefined) continue;
+    if (given.length > 1) throw new ReplayUsageError(`--${name} is given twice`);
+    if (given[0] === '') throw new ReplayUsageError(`--${name} needs a value`);
+    values.set(name, given[0]);
+  }
+  return { values, dryRun: parsed.values['dry-run'] === true };
+}
+
+/** Parses the replay command line; throws ReplayUsageError. */
+export function parseReplayArgs(argv: readonly string[]): ReplayOptions {
+  const { values, dryRun } = readArgs(argv);
   const provider = values.get('provider');
   if (provider === undefined) throw new ReplayUsageError('--provider is required');
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) {

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { scratchDataDir, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 declare global {
-  var __HOOKTRAIL_PG__: { stop(): Promise<void> } | undefined;
+  var __HOOKTRAIL_PG__: { stop(): Promise<void>; folder: string } | undefined;
 }
 
 export function freePort(): Promise<number> {
@@ -35,6 +36,6 @@ export default async function globalSetup(): Promise<void> {
     // A throwaway cluster: durability settings off to keep the suite fast (the service keeps them on).
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' },
   });
-  globalThis.__HOOKTRAIL_PG__ = pg;
+  globalThis.__HOOKTRAIL_PG__ = { stop: pg.stop, folder: dirname(dataDir) };
   process.env.TEST_ADMIN_DATABASE_URL = pg.url;
 }

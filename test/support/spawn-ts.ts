@@ -1,13 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-/** Transpiled modules, keyed by content hash: shared by every child and every run, never stale. */
-const CACHE_DIR = join(tmpdir(), 'hooktrail-ts-cache');
+/**
+ * Transpiled modules, keyed by content hash: shared by every child and every run, never stale. Kept with the
+ * project's other caches, not in the system's temp folder (the tests leave nothing there).
+ */
+const CACHE_DIR = join(PROJECT_ROOT, 'node_modules', '.cache', 'hooktrail-ts');
 
 /** ts-register.ts transpiled to plain JavaScript (once; the file name carries its content hash). */
 function registerScript(): string {
