@@ -9,7 +9,7 @@
 #
 # or `docker compose up` (docker-compose.yml) for the service with a Postgres next to it.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
