@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -117,6 +117,8 @@ describe('the console in a browser', () => {
     await db?.end();
     await service?.stop();
     await database?.drop();
+    // A plain test run keeps no files; `npm run screenshots` (CONSOLE_SCREENSHOTS) keeps its pictures.
+    if (!process.env.CONSOLE_SCREENSHOTS) rmSync(SHOTS, { recursive: true, force: true });
   });
 
   /** A WMS result an older version refused: the exact signed request, stored as rejected. */
