@@ -68,8 +68,8 @@ INSERT INTO deliveries (provider, received_at, request_id, content_type, headers
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
 RETURNING id`;
 
-/** The columns a projection (or replay) reads of an inbox row. */
-const STORED = `id, provider, received_at, request_id, content_type, headers, context, body`;
+/** The columns a projection (or replay) reads of an inbox row: a `StoredRow` (delivery.entity.ts). */
+export const STORED = `id, provider, received_at, request_id, content_type, headers, context, body, body_sha256`;
 
 /**
  * The oldest pending rows no other projector holds, locked for this transaction: instances share the
@@ -87,6 +87,15 @@ export const CLAIM_CHOSEN = `
 SELECT ${STORED} FROM deliveries WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`;
 
 export const PROJECT_BATCH = `SELECT delivery_id, event_id FROM hooktrail_project($1::jsonb)`;
+
+/**
+ * Projected rows whose body the provider keeps elsewhere (`bodyStoredElsewhere`): the inbox keeps the
+ * SHA-256, the size and the first `$2` bytes (as inbox-body.ts does for a preview). Bodies no longer than
+ * a preview stay whole.
+ */
+export const KEEP_PREVIEWS = `
+UPDATE deliveries SET body = substring(body FROM 1 FOR $2), body_sha256 = sha256(body)
+WHERE id = ANY($1::bigint[]) AND octet_length(body) > $2 AND body_sha256 IS NULL`;
 
 /** Rows whose projection failed: kept with the reason, for a replay. */
 export const MARK_FAILED = `
