@@ -98,8 +98,9 @@ export class DeliveryEntity {
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt: Date | null;
 
-  @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_deliveries_event' })
+  // Not a foreign key: set only by the projection function (see migrations/*-timeline-references-unchecked.ts).
+  @ManyToOne(() => EventEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'event_id' })
   event?: EventEntity;
 }
 
