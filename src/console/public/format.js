@@ -12,6 +12,9 @@ export function time(iso) {
   )}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
 
+/** A `datetime-local` value (taken as UTC) in the API's ISO form; '' for none. */
+export const utcIso = (local) => (local ? `${local}${local.length === 16 ? ':00' : ''}Z` : '');
+
 /** A duration in ms as `850 ms`, `12.4 s`, `3 min 5 s`, `2 h 4 min`. */
 export function duration(ms) {
   const a = Math.abs(ms);
