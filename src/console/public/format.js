@@ -1,5 +1,4 @@
 // Small display helpers shared by the pages.
-export const PROVIDERS = ['perculus', 'eyeson', 'millicast', 'wms', 'livekit'];
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 

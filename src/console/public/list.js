@@ -65,6 +65,21 @@ export function SelectFilter({ label, name, value, options }) {
   </label>`;
 }
 
+/** The registered providers' names (GET /api/providers), asked once per page load. */
+let providerNames;
+
+/** A filter's choice of provider, among those the service receives. */
+export function ProviderFilter({ value }) {
+  const [names, setNames] = useState([]);
+  useEffect(() => {
+    providerNames ??= get('/api/providers').then((list) => list.items.map((p) => p.name));
+    providerNames.then(setNames, () => {
+      providerNames = undefined; // asked again by the next page
+    });
+  }, []);
+  return html`<${SelectFilter} label="Provider" name="provider" value=${value} options=${names} />`;
+}
+
 /** A table of rows (`children`) under column headings; its caption is for screen readers. */
 export function ListTable({ caption, columns, compact = false, children }) {
   return html`<table class=${compact ? 'list compact' : 'list'}>

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, post } from '/console/api.js';
-import { pretty, PROVIDERS, time, utcIso } from '/console/format.js';
+import { pretty, time, utcIso } from '/console/format.js';
 import { html } from '/console/html.js';
-import { FilterForm, ListTable, Paging, SelectFilter, usePagedList } from '/console/list.js';
+import { FilterForm, ListTable, Paging, ProviderFilter, SelectFilter, usePagedList } from '/console/list.js';
 
 // As the API names them (GET /api/deliveries `status`).
 const STATUSES = ['rejected', 'failed', 'pending', 'projected'];
@@ -116,7 +116,7 @@ export function DeliveriesPage() {
   return html`
     <h1 tabindex="-1">Deliveries</h1>
     <${FilterForm} label="Filter deliveries" onApply=${onFilter}>
-      <${SelectFilter} label="Provider" name="provider" value=${filters.provider} options=${PROVIDERS} />
+      <${ProviderFilter} value=${filters.provider} />
       <${SelectFilter} label="Status" name="status" value=${filters.status} options=${STATUSES} />
       <label>Received from (UTC) <input name="since" type="datetime-local" value=${filters.since} /></label>
       <label>Received before (UTC) <input name="until" type="datetime-local" value=${filters.until} /></label>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { PROVIDERS, sessionHref, time, utcIso } from '/console/format.js';
+import { sessionHref, time, utcIso } from '/console/format.js';
 import { html } from '/console/html.js';
-import { FilterForm, ListTable, Paging, SelectFilter, usePagedList } from '/console/list.js';
+import { FilterForm, ListTable, Paging, ProviderFilter, usePagedList } from '/console/list.js';
 import { LiveBadge, useLiveEvents } from '/console/live.js';
 
 const EMPTY = { provider: '', status: '', kind: '', startedAfter: '', startedBefore: '' };
@@ -39,7 +39,7 @@ export function SessionsPage() {
       >
     </div>
     <${FilterForm} label="Filter sessions" onApply=${(f) => setFilters({ ...EMPTY, ...f })}>
-      <${SelectFilter} label="Provider" name="provider" options=${PROVIDERS} />
+      <${ProviderFilter} />
       <label>Status <input name="status" placeholder="e.g. finished" /></label>
       <label>Kind <input name="kind" placeholder="e.g. stream" /></label>
       <label>Started after (UTC) <input name="startedAfter" type="datetime-local" /></label>
