@@ -115,12 +115,15 @@ async function withClient<T>(url: string, work: (c: Client) => Promise<T>): Prom
   }
 }
 
-/** BENCH_PG_STATS=1: where the service's database time went (pg_stat_statements, planning included). */
+/**
+ * BENCH_PG_STATS=1: where the service's database time went (pg_stat_statements, planning included; planning
+ * per call, so that a plan kept across calls shows as ~0).
+ */
 async function printStatementStats(url: string): Promise<void> {
   const { rows } = await withClient(url, (c) =>
     c.query<{ calls: string; total_ms: number; mean_ms: number; plan_ms: number; query: string }>(
       `SELECT calls, total_exec_time + total_plan_time AS total_ms, mean_exec_time AS mean_ms,
-              mean_plan_time AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
+              total_plan_time / calls AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         ORDER BY total_exec_time + total_plan_time DESC LIMIT 20`,
     ),
@@ -128,7 +131,7 @@ async function printStatementStats(url: string): Promise<void> {
   log('service statements by total time (pg_stat_statements):');
   for (const r of rows) {
     log(
-      `  ${fmt(r.total_ms).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  exec ${fmt(r.mean_ms, 3)} ms  plan ${fmt(r.plan_ms, 3)} ms  ${r.query.slice(0, 110)}`,
+      `  ${fmt(r.total_ms).padStart(7)} ms  ${String(r.calls).padStart(7)} calls  exec ${fmt(r.mean_ms, 3)} ms  plan ${fmt(r.plan_ms, 3)} ms/call  ${r.query.slice(0, 110)}`,
     );
   }
 }
