@@ -447,7 +447,11 @@ describe('Eyeson callback URL expiry, revocation and rate limit over HTTP', () =
     ['a forged token', `http://x/webhooks/eyeson/${eyesonToken('call-1', 'some-other-secret-0123456789')}`],
   ])('refuses to revoke %s with 400', async (_what, url) => {
     const res = await revoke(url).expect(400);
-    expect(res.body).toMatchObject({ code: 'invalid-parameter', parameter: 'url' });
+    expect(res.body).toMatchObject({
+      code: 'invalid-parameter',
+      parameter: 'url',
+      errors: [{ path: 'url', message: expect.stringMatching(/^url is not a callback URL/) }],
+    });
   });
 
   it('answers 429 past the deliveries a minute one reference may make, storing nothing more', async () => {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresOperate } from 'src/common/api-key.guard';
-import { ProblemException } from 'src/common/problem';
+import { invalidParameter, ProblemException } from 'src/common/problem';
 import { ApiProblems } from 'src/common/problem.dto';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import {
@@ -68,12 +68,9 @@ export class EyesonCallbackUrlController {
     const check =
       token === null ? null : verifyCallbackToken(token, this.config.providers.eyeson.secrets.map(secretKey));
     if (token === null || check === null || !check.ok) {
-      throw new ProblemException(
-        400,
-        'invalid-parameter',
-        'Invalid parameter',
-        'url: not a callback URL minted under a configured EYESON_CALLBACK_SECRETS secret.',
-        { parameter: 'url' },
+      throw invalidParameter(
+        'url',
+        'url is not a callback URL minted under a configured EYESON_CALLBACK_SECRETS secret.',
       );
     }
     await this.revoked.revoke(token, check.reference, check.expiresAt);
