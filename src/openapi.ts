@@ -3,17 +3,19 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiKeys } from 'src/common/api-key.guard';
 import { PROBLEM_CONTENT_TYPE, problemType, unauthorized } from 'src/common/problem';
-import { CODE_BY_STATUS, sendProblem } from 'src/common/problem.filter';
+import { problemCodeOf, sendProblem } from 'src/common/problem.filter';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type {
   OperationObject,
   ParameterObject,
+  RequestBodyObject,
+  ResponseObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { AppModule } from 'src/app.module';
 import { loadConfig } from 'src/config/app-config';
-import { version } from '../package.json';
+import { license, version } from '../package.json';
 
 /** The name of the bearer scheme the query API's controllers refer to with `@ApiBearerAuth('api-key')`. */
 export const API_KEY_SCHEME = 'api-key';
@@ -30,6 +32,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'application/problem+json (RFC 9457).',
     )
     .setVersion(version) // package.json's: the document describes this build
+    .setOpenAPIVersion('3.1.0')
     .addServer('/', 'this service')
     // A plain key, not a JWT: addSecurity, because addBearerAuth claims `bearerFormat: JWT`.
     .addSecurity(API_KEY_SCHEME, {
@@ -39,6 +42,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     })
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  document.info.license = { name: license };
+  document.paths = withoutNullable(document.paths) as OpenAPIObject['paths'];
+  document.components = withoutNullable(document.components) as OpenAPIObject['components'];
+  documentBodies(document);
   documentAnswers(document);
   return document;
 }
@@ -72,10 +79,82 @@ function answersOf(path: string, operation: OperationObject): number[] {
   return [];
 }
 
+/** The operations of the document, with their path. */
+function operationsOf(document: OpenAPIObject): Array<[string, OperationObject]> {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    (['get', 'put', 'post', 'delete', 'patch'] as const).flatMap((method) => {
+      const operation = item[method];
+      return operation ? [[path, operation] as [string, OperationObject]] : [];
+    }),
+  );
+}
+
+/** Keywords that describe a schema without constraining it: they stay beside a nullable's `anyOf`. */
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  'example',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
+
+/**
+ * @nestjs/swagger writes OpenAPI 3.0's `nullable: true`, which OpenAPI 3.1 (JSON Schema) has no more, and a
+ * nullable reference as `allOf: [{$ref}]` beside it, which a strict reader never lets be null. Rewritten the
+ * one way every 3.1 reader agrees on: `type: [T, 'null']`, or `anyOf: [<schema>, {type: 'null'}]` for a
+ * reference or a composition. Examples are payloads, not schemas: left as they are.
+ */
+export function withoutNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutNullable);
+  if (typeof node !== 'object' || node === null) return node;
+  const out = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'example' || k === 'examples' ? v : withoutNullable(v)]),
+  );
+  if (typeof out.nullable !== 'boolean') return out;
+  const { nullable, ...schema } = out;
+  if (!nullable) return schema;
+  const composed = 'allOf' in schema || 'anyOf' in schema || 'oneOf' in schema;
+  if (typeof schema.type === 'string' && !composed) {
+    const withNull = Array.isArray(schema.enum) ? { enum: [...(schema.enum as unknown[]), null] } : {};
+    return { ...schema, type: [schema.type, 'null'], ...withNull };
+  }
+  const annotations = Object.entries(schema).filter(([k]) => ANNOTATIONS.has(k));
+  const constraints = Object.fromEntries(Object.entries(schema).filter(([k]) => !ANNOTATIONS.has(k)));
+  // Nest's nullable reference: `type: 'object'` beside `allOf: [{$ref}]`; the reference says all of it.
+  const { type: _object, allOf, ...others } = constraints;
+  const reference =
+    Array.isArray(allOf) && allOf.length === 1 && Object.keys(others).length === 0
+      ? (allOf[0] as unknown)
+      : constraints;
+  return { ...Object.fromEntries(annotations), anyOf: [reference, { type: 'null' }] };
+}
+
+/** JSON (`application/json`, `application/webhook+json`, ...) and forms are described by a schema of fields. */
+const hasFields = (mediaType: string): boolean =>
+  /[/+]json$/.test(mediaType) ||
+  mediaType === 'application/x-www-form-urlencoded' ||
+  mediaType === 'multipart/form-data';
+
+/**
+ * A request body of any other media type (a Millicast thumbnail's JPEG) is bytes, signed as sent. Nest's
+ * decorators give every media type an operation consumes the same schema, the DTO of its JSON form.
+ */
+function documentBodies(document: OpenAPIObject): void {
+  for (const [, operation] of operationsOf(document)) {
+    const content = (operation.requestBody as RequestBodyObject | undefined)?.content ?? {};
+    for (const mediaType of Object.keys(content)) {
+      if (!hasFields(mediaType)) content[mediaType] = { schema: { type: 'string', format: 'binary' } };
+    }
+  }
+}
+
 /**
  * Completes every operation's answers, whoever added the route: public operations (health, webhooks, which
  * prove themselves by signature) say `security: []`; webhooks describe their 200 body; each operation lists
- * the problem answers of its kind (see answersOf) with the problem schema.
+ * the problem answers of its kind (see answersOf). Every error is answered as a problem (ProblemFilter): an
+ * error answer documented without the problem body, or with another one (the health check's), gets it.
  */
 function documentAnswers(document: OpenAPIObject): void {
   const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
@@ -88,37 +167,33 @@ function documentAnswers(document: OpenAPIObject): void {
     },
   };
   const problem = { $ref: '#/components/schemas/ProblemDto' };
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
-      if (!operation) continue;
-      operation.security ??= [];
-      const responses = operation.responses;
-      if (path.startsWith('/webhooks/') && responses['200'] && !('content' in responses['200'])) {
-        responses['200'] = {
-          description: 'Stored (or a copy of a stored delivery).',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookAnswerDto' } } },
-        };
-      }
-      for (const status of answersOf(path, operation)) {
-        const [code, title] = CODE_BY_STATUS[status];
-        responses[String(status)] ??= {
-          description: PROBLEM_DESCRIPTIONS[status],
-          content: {
-            [PROBLEM_CONTENT_TYPE]: {
-              schema: problem,
-              example: {
-                type: problemType(code),
-                title,
-                status,
-                code,
-                instance: path,
-                requestId: 'corr-123',
-              },
-            },
-          },
-        };
-      }
+  for (const [path, operation] of operationsOf(document)) {
+    operation.security ??= [];
+    const responses = operation.responses as Record<string, ResponseObject>;
+    if (path.startsWith('/webhooks/') && responses['200'] && !('content' in responses['200'])) {
+      responses['200'] = {
+        description: 'Stored (or a copy of a stored delivery).',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookAnswerDto' } } },
+      };
+    }
+    for (const status of answersOf(path, operation)) {
+      responses[String(status)] ??= { description: PROBLEM_DESCRIPTIONS[status] };
+    }
+    for (const [status, response] of Object.entries(responses)) {
+      const content = Object.keys(response.content ?? {});
+      if (Number(status) < 400 || (content.length === 1 && content[0] === PROBLEM_CONTENT_TYPE)) continue;
+      const [code, title] = problemCodeOf(Number(status));
+      // `instance` is the route pattern as Express names it.
+      const instance = path.replace(/\{(\w+)\}/g, ':$1');
+      const example = {
+        type: problemType(code),
+        title,
+        status: Number(status),
+        code,
+        instance,
+        requestId: 'corr-123',
+      };
+      response.content = { [PROBLEM_CONTENT_TYPE]: { schema: problem, example } };
     }
   }
 }

@@ -118,7 +118,12 @@ describe('when the database is unreachable', () => {
       expect(down.body.code).toBe('database-unavailable');
       expect(down.headers['retry-after']).toBe('5');
       expect(Date.now() - started).toBeLessThan(3_000);
-      await t.http().get('/health/ready').expect(503);
+      // A problem, as openapi.json documents it.
+      await t
+        .http()
+        .get('/health/ready')
+        .expect(503)
+        .expect('Content-Type', /^application\/problem\+json/);
       await proxy.restore();
       await waitForProjection(t.baseUrl, await post(t, wmsBody('outage', 2)).expect(200));
       await waitForProjection(t.baseUrl, await post(t, wmsBody('outage', 1)).expect(200));

@@ -1,5 +1,6 @@
-import Ajv from 'ajv';
+import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import { generateOpenApiDocument } from 'src/openapi';
+import { insertSession } from './support/query-fixtures';
 import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
 
 type Schema = Record<string, unknown>;
@@ -10,17 +11,6 @@ interface Operation {
 }
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-/** OpenAPI 3.0's `nullable` as JSON Schema, so that a validator reads it as readers do. */
-function toJsonSchema(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toJsonSchema);
-  if (typeof value !== 'object' || value === null) return value;
-  const { nullable, example: _example, ...rest } = value as Schema;
-  const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, toJsonSchema(v)]));
-  if (nullable !== true) return out;
-  if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
-  return { anyOf: [out, { type: 'null' }] };
-}
-
 /**
  * Every operation of the document (whoever added it) is called for real, with and without an API key, and
  * each answer must be one the operation documents, with a body that validates against its schema.
@@ -28,7 +18,13 @@ function toJsonSchema(value: unknown): unknown {
 describe('the OpenAPI document against real answers', () => {
   let t: TestApp;
   let operations: Array<{ method: (typeof METHODS)[number]; path: string; operation: Operation }>;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // OpenAPI 3.1 schemas are JSON Schema 2020-12: validated as such, with no translation.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  /** A schema of the document; its $refs point into the components, registered as `openapi`. */
+  const compile = (schema: Schema): ValidateFunction =>
+    ajv.compile(
+      JSON.parse(JSON.stringify(schema).replace(/#\/components/g, 'openapi#/components')) as Schema,
+    );
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -36,10 +32,13 @@ describe('the OpenAPI document against real answers', () => {
       paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
       components: { schemas: Record<string, Schema> };
     };
-    ajv.addSchema({ components: toJsonSchema(document.components) as Schema }, 'openapi');
+    ajv.addSchema({ components: document.components }, 'openapi');
     operations = Object.entries(document.paths).flatMap(([path, item]) =>
       METHODS.filter((m) => item[m]).map((method) => ({ method, path, operation: item[method]! })),
     );
+    // Listings then answer real items, some with a null reference (a session without a parent), some not.
+    const parent = await insertSession(t.db, { externalId: 'answers-parent' });
+    await insertSession(t.db, { externalId: 'answers-child', parentId: parent.id });
   });
 
   afterAll(async () => {
@@ -78,18 +77,42 @@ describe('the OpenAPI document against real answers', () => {
           problems.push(`${where} is not documented`);
           continue;
         }
+        const hasBody = type !== '' && (text !== '' || type === 'text/event-stream');
         const media = documented.content?.[type];
-        if (documented.content && !media) {
-          problems.push(`${where}: ${type} is not documented`);
+        if (hasBody !== (media !== undefined)) {
+          problems.push(`${where}: ${hasBody ? `${type} is not documented` : 'no body, one documented'}`);
           continue;
         }
         if (!media?.schema || !/json/.test(type)) continue;
-        // $refs point into the document's components, registered as `openapi`.
-        const schema = JSON.stringify(media.schema).replace(/#\/components/g, 'openapi#/components');
-        const check = ajv.compile({ ...(toJsonSchema(JSON.parse(schema)) as Schema) });
+        const check = compile(media.schema);
         if (!check(JSON.parse(text))) problems.push(`${where}: ${ajv.errorsText(check.errors)}`);
       }
     }
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('validates a nullable reference as it is answered, null or the object, and nothing else', async () => {
+    const operation = operations.find(
+      (o) => o.method === 'get' && o.path === '/api/sessions/{provider}/{externalId}',
+    )!.operation;
+    const check = compile(operation.responses['200'].content!['application/json'].schema!);
+    const bodies: Schema[] = [];
+    for (const [externalId, parent] of [
+      ['answers-parent', null],
+      ['answers-child', { provider: 'wms', externalId: 'answers-parent' }],
+    ] as const) {
+      const res = await fetch(`${t.baseUrl}/api/sessions/wms/${externalId}`, {
+        headers: { Authorization: `Bearer ${TEST_API_KEY}` },
+      });
+      const body = (await res.json()) as Schema;
+      expect({ status: res.status, parent: body.parent }).toEqual({ status: 200, parent });
+      expect(check(body) ? 'valid' : ajv.errorsText(check.errors)).toBe('valid');
+      bodies.push(body);
+    }
+    // The schema still constrains the reference: not any value passes.
+    expect(check({ ...bodies[0], parent: 42 })).toBe(false);
+    expect(check({ ...bodies[0], parent: { provider: 'wms' } })).toBe(false);
+    const { parent: _parent, ...withoutParent } = bodies[0];
+    expect(check(withoutParent)).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemCode, ProblemException } from 'src/common/
 import type { RefusalDelay } from 'src/http/refusal-delay';
 
 /** The code and title of a problem answered with a bare status (also the OpenAPI document's examples). */
-export const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
+const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
   400: ['bad-request', 'Bad request'],
   401: ['unauthorized', 'Unauthorized'],
   404: ['not-found', 'Not found'],
@@ -17,14 +17,17 @@ export const CODE_BY_STATUS: Record<number, [ProblemCode, string]> = {
   503: ['database-unavailable', 'Service unavailable'],
 };
 
+/** The code and title of a problem answered with a bare status. */
+export const problemCodeOf = (status: number): [ProblemCode, string] =>
+  CODE_BY_STATUS[status] ??
+  (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+
 /** Turns anything thrown into a problem document. Exported for the Express-level error handler too. */
 export function toProblem(error: unknown, logger: Logger): ProblemException {
   if (error instanceof ProblemException) return error;
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const [code, title] =
-      CODE_BY_STATUS[status] ??
-      (status >= 500 ? ['internal-error', 'Internal error'] : ['bad-request', 'Bad request']);
+    const [code, title] = problemCodeOf(status);
     const response = error.getResponse();
     const message =
       typeof response === 'object' && response !== null
@@ -63,11 +66,7 @@ export function toProblem(error: unknown, logger: Logger): ProblemException {
   if (type === 'request.aborted' || type === 'request.size.invalid')
     return new ProblemException(400, 'bad-request', 'Bad request', 'The request body was incomplete.');
   if (typeof status === 'number' && status >= 400 && status < 500)
-    return new ProblemException(
-      status,
-      CODE_BY_STATUS[status]?.[0] ?? 'bad-request',
-      CODE_BY_STATUS[status]?.[1] ?? 'Bad request',
-    );
+    return new ProblemException(status, ...problemCodeOf(status));
   if (isDataException(error)) {
     // A request value reached a query unchecked (a guard's lookup, say): the data is at fault, not us.
     logger.warn(`data exception from a request value: ${(error as Error).message}`);

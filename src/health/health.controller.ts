@@ -1,5 +1,5 @@
 import { Controller, Get, Logger } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { NoApiKey } from 'src/common/api-key.guard';
 import { Database } from 'src/database/database';
@@ -35,6 +35,14 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up.' })
+  @ApiOkResponse({
+    description: 'The process is up (says nothing about the database).',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok'] } },
+    },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

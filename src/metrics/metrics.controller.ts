@@ -20,7 +20,7 @@ export class MetricsController {
     description: 'Needs `Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set, otherwise an API key.',
   })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format.' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format.', schema: { type: 'string' } })
   async scrape(@Res() res: Response): Promise<void> {
     const body = await this.metrics.render();
     res.setHeader('Cache-Control', 'no-store');

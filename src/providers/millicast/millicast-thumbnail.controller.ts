@@ -34,13 +34,17 @@ export class MillicastThumbnailController {
       'The stream id is `accountId/streamName`; send its slash URL-encoded (`ZG6NWV%2Fsample_stream`), or use ' +
       'the two-segment form /api/millicast/streams/{accountId}/{streamName}/thumbnail.',
   })
-  @ApiParam({ name: 'streamId', example: 'ZG6NWV%2Fsample_stream' })
-  @ApiProduces('image/jpeg', 'application/problem+json')
+  @ApiParam({
+    name: 'streamId',
+    description: 'The Millicast stream id, `accountId/streamName`, with its slash URL-encoded (`%2F`).',
+    example: 'ZG6NWV%2Fsample_stream',
+  })
+  @ApiProduces('image/jpeg')
   @ApiOkResponse({
     description: 'The JPEG exactly as Millicast sent it.',
     schema: { type: 'string', format: 'binary' },
   })
-  @ApiNotFoundResponse({ description: 'No thumbnail is stored for the stream (problem+json).' })
+  @ApiNotFoundResponse({ description: 'No thumbnail is stored for the stream.' })
   latest(
     @Param('streamId') streamId: string,
     @Res({ passthrough: true }) res: Response,
@@ -50,12 +54,22 @@ export class MillicastThumbnailController {
 
   @Get(':accountId/:streamName/thumbnail')
   @ApiOperation({ summary: 'Latest thumbnail of a stream, by account and stream name' })
-  @ApiProduces('image/jpeg', 'application/problem+json')
+  @ApiParam({
+    name: 'accountId',
+    description: 'The Millicast account id: the part of the stream id before the slash.',
+    example: 'ZG6NWV',
+  })
+  @ApiParam({
+    name: 'streamName',
+    description: 'The stream name: the part of the stream id after the slash.',
+    example: 'sample_stream',
+  })
+  @ApiProduces('image/jpeg')
   @ApiOkResponse({
     description: 'The JPEG exactly as Millicast sent it.',
     schema: { type: 'string', format: 'binary' },
   })
-  @ApiNotFoundResponse({ description: 'No thumbnail is stored for the stream (problem+json).' })
+  @ApiNotFoundResponse({ description: 'No thumbnail is stored for the stream.' })
   latestByName(
     @Param('accountId') accountId: string,
     @Param('streamName') streamName: string,

@@ -16,7 +16,12 @@ export class EyesonEventDto {
   @MaxLength(128)
   status: string;
 
-  @ApiPropertyOptional({ example: 'Upload successful', description: 'Status description.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Upload successful',
+    description: 'Status description.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
