@@ -27,6 +27,7 @@ describe('openapi.json', () => {
       '/api/measurements/{provider}/{externalId}',
       '/api/events',
       '/api/deliveries',
+      '/api/providers',
     ];
     const missing: string[] = [];
     for (const route of routes) {

@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { CONSOLE_PUBLIC_DIR, VENDOR_FILES } from 'src/console/console-static';
+import { registeredProviders } from 'src/config/provider-registry';
+import { PROVIDERS } from 'src/providers/providers';
 import { storeRejected } from './support/stored-deliveries';
 import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
@@ -251,6 +253,16 @@ describe('console API: key scopes, replay over HTTP, the live event stream, the 
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ code: 'invalid-parameter', parameter: 'Last-Event-ID' });
       expect((await t.http().get('/api/events/stream')).status).toBe(401);
+    });
+  });
+
+  describe('GET /api/providers', () => {
+    it('lists every registered provider, in registration order, to any key (the console builds its filters from it)', async () => {
+      const res = await api(READ_KEY).get('/api/providers');
+      expect(res.status).toBe(200);
+      expect(registeredProviders().map((p) => p.name)).toEqual(PROVIDERS.map((p) => p.name));
+      expect(res.body).toEqual({ items: PROVIDERS.map((p) => ({ name: p.name })) });
+      expect((await t.http().get('/api/providers')).status).toBe(401);
     });
   });
 

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { runDemo, type DemoIds } from '../scripts/simulator/demo-day';
 import { send as simSend } from '../scripts/simulator/http-client';
 import { millicastStream } from 'src/providers/millicast/millicast.simulator';
+import { PROVIDERS } from 'src/providers/providers';
 import { wmsMeasurementId, wmsRequest } from 'src/providers/wms/wms.simulator';
 import { launchBrowser, type Browser } from './support/browser';
 import { ServiceProcess } from './support/child-servers';
@@ -38,6 +39,13 @@ async function signIn(page: Page, baseUrl: string, key: string): Promise<void> {
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Sessions' }).waitFor(WAIT);
+}
+
+/** The choices of a filter form's provider select, once the registered providers have loaded. */
+async function providerChoices(page: Page, form: string): Promise<string[]> {
+  const options = page.locator(`form[aria-label="${form}"] select[name="provider"] option`);
+  await options.nth(PROVIDERS.length).waitFor({ state: 'attached', ...WAIT });
+  return options.allTextContents();
 }
 
 /**
@@ -149,6 +157,10 @@ describe('the console in a browser', () => {
     await signIn(page, service.baseUrl, TEST_API_KEY);
     await page.getByRole('link', { name: wmsSession() }).waitFor(WAIT);
     await page.getByText('Live', { exact: true }).first().waitFor(WAIT);
+    // The provider filters offer what the service registered (GET /api/providers), not a list of their own.
+    const registered = ['any', ...PROVIDERS.map((p) => p.name)];
+    expect(await providerChoices(page, 'Filter sessions')).toEqual(registered);
+    expect(requested.map((u) => new URL(u).pathname)).toContain('/api/providers');
     await shot(page, 'sessions');
 
     // The session the demo filled: state, timeline marks (info blue, the late one amber and ringed), SNR plot.
@@ -186,6 +198,7 @@ describe('the console in a browser', () => {
     const opened = operator.locator('.detail');
     await opened.getByText('validation-failed: refused by an older version').waitFor(WAIT);
     expect(await opened.locator('pre[aria-label="Body"]').textContent()).toContain('"snr": 11');
+    expect(await providerChoices(operator, 'Filter deliveries')).toEqual(registered);
     await shot(operator, 'deliveries');
     await operator.getByRole('button', { name: 'Replay this delivery' }).click();
     await operator.getByText('1 selected: 1 accepted.').waitFor(WAIT);

@@ -6,6 +6,7 @@ import { EventsController } from 'src/query/events/events.controller';
 import { EventsService } from 'src/query/events/events.service';
 import { MeasurementsController } from 'src/query/measurements/measurements.controller';
 import { MeasurementsService } from 'src/query/measurements/measurements.service';
+import { ProviderListController } from 'src/query/provider-list/provider-list.controller';
 import { RecordingsController } from 'src/query/recordings/recordings.controller';
 import { RecordingsService } from 'src/query/recordings/recordings.service';
 import { SessionsController } from 'src/query/sessions/sessions.controller';
@@ -19,6 +20,7 @@ import { SessionsService } from 'src/query/sessions/sessions.service';
     MeasurementsController,
     EventsController,
     DeliveriesController,
+    ProviderListController,
   ],
   providers: [
     SessionsService,

@@ -1,5 +1,4 @@
 // Small display helpers shared by the pages.
-export const PROVIDERS = ['perculus', 'eyeson', 'millicast', 'wms', 'livekit'];
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
@@ -11,6 +10,9 @@ export function time(iso) {
     d.getUTCMinutes(),
   )}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
+
+/** A `datetime-local` value (taken as UTC) in the API's ISO form; '' for none. */
+export const utcIso = (local) => (local ? `${local}${local.length === 16 ? ':00' : ''}Z` : '');
 
 /** A duration in ms as `850 ms`, `12.4 s`, `3 min 5 s`, `2 h 4 min`. */
 export function duration(ms) {

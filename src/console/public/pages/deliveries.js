@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, post } from '/console/api.js';
-import { pretty, PROVIDERS, time } from '/console/format.js';
+import { ApiError, post } from '/console/api.js';
+import { pretty, time, utcIso } from '/console/format.js';
 import { html } from '/console/html.js';
+import { FilterForm, ListTable, Paging, ProviderFilter, SelectFilter, usePagedList } from '/console/list.js';
 
 // As the API names them (GET /api/deliveries `status`).
 const STATUSES = ['rejected', 'failed', 'pending', 'projected'];
-const iso = (local) => (local ? `${local}${local.length === 16 ? ':00' : ''}Z` : '');
 const replayError = (err) =>
   err instanceof ApiError && err.status === 403
     ? `Not allowed: ${err.message}`
@@ -73,45 +73,24 @@ ${delivery.bodyPreview === null ? '(binary or purged)' : pretty(delivery.bodyPre
   </section>`;
 }
 
+const toQuery = (f) => ({ ...f, since: utcIso(f.since), until: utcIso(f.until) });
+
 export function DeliveriesPage() {
   const [filters, setFilters] = useState({ provider: '', status: 'rejected', since: '', until: '' });
-  const [items, setItems] = useState([]);
-  const [next, setNext] = useState(null);
+  const list = usePagedList('/api/deliveries', filters, toQuery);
   const [open, setOpen] = useState(null);
-  const [error, setError] = useState('');
   const [bulk, setBulk] = useState('');
-  const [loading, setLoading] = useState(true);
 
-  const load = async (cursor) => {
-    setLoading(true);
-    try {
-      const page = await get('/api/deliveries', {
-        ...filters,
-        since: iso(filters.since),
-        until: iso(filters.until),
-        limit: 50,
-        cursor,
-      });
-      setItems((old) => (cursor ? [...old, ...page.items] : page.items));
-      setNext(page.nextCursor);
-      setOpen((o) => (o ? (page.items.find((d) => d.id === o.id) ?? o) : o));
-      setError('');
-    } catch (err) {
-      setError(err.message);
-    } finally {
-      setLoading(false);
-    }
-  };
+  // The open delivery as the list now has it (a replay changes its status).
   useEffect(() => {
-    void load();
-  }, [filters]);
+    setOpen((o) => (o ? (list.items.find((d) => d.id === o.id) ?? o) : o));
+  }, [list.items]);
   useEffect(() => {
     if (open) document.getElementById('delivery-title')?.focus();
   }, [open?.id]);
 
-  const onFilter = (e) => {
-    e.preventDefault();
-    setFilters(Object.fromEntries(new FormData(e.currentTarget)));
+  const onFilter = (f) => {
+    setFilters(f);
     setBulk('');
   };
   const canBulk =
@@ -123,12 +102,12 @@ export function DeliveriesPage() {
     try {
       const body = {
         provider: filters.provider,
-        since: iso(filters.since),
-        ...(filters.until ? { until: iso(filters.until) } : {}),
+        since: utcIso(filters.since),
+        ...(filters.until ? { until: utcIso(filters.until) } : {}),
       };
       if (filters.status) body.status = [filters.status];
       setBulk(summaryText(await post('/api/deliveries/replay', body)));
-      void load();
+      void list.load();
     } catch (err) {
       setBulk(replayError(err));
     }
@@ -136,25 +115,12 @@ export function DeliveriesPage() {
 
   return html`
     <h1 tabindex="-1">Deliveries</h1>
-    <form class="filters" onSubmit=${onFilter} aria-label="Filter deliveries">
-      <label
-        >Provider
-        <select name="provider" value=${filters.provider}>
-          <option value="">any</option>
-          ${PROVIDERS.map((p) => html`<option value=${p}>${p}</option>`)}
-        </select>
-      </label>
-      <label
-        >Status
-        <select name="status" value=${filters.status}>
-          <option value="">any</option>
-          ${STATUSES.map((st) => html`<option value=${st}>${st}</option>`)}
-        </select>
-      </label>
+    <${FilterForm} label="Filter deliveries" onApply=${onFilter}>
+      <${ProviderFilter} value=${filters.provider} />
+      <${SelectFilter} label="Status" name="status" value=${filters.status} options=${STATUSES} />
       <label>Received from (UTC) <input name="since" type="datetime-local" value=${filters.since} /></label>
       <label>Received before (UTC) <input name="until" type="datetime-local" value=${filters.until} /></label>
-      <button type="submit">Apply</button>
-    </form>
+    <//>
     <div class="bulk">
       <button type="button" class="secondary" onClick=${replayAll} disabled=${!canBulk}>
         Replay all matching
@@ -164,48 +130,36 @@ export function DeliveriesPage() {
       >
       ${bulk && html`<p class="result" role="status">${bulk}</p>`}
     </div>
-    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${list.error && html`<p class="error" role="alert">${list.error}</p>`}
     <div class=${open ? 'split' : ''}>
       <div class="table-wrap">
-        <table class="list">
-          <caption class="sr-only">
-            Deliveries, newest first
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Id</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Status</th>
-              <th scope="col">Received</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${items.map(
-              (d) =>
-                html`<tr key=${d.id} class=${open?.id === d.id ? 'selected' : ''}>
-                  <td>
-                    <button
-                      type="button"
-                      class="link"
-                      onClick=${() => setOpen(d)}
-                      aria-label=${`Open delivery ${d.id}`}
-                    >
-                      ${d.id}
-                    </button>
-                  </td>
-                  <td>${d.provider}</td>
-                  <td><span class="pill ${d.status}">${d.status}</span></td>
-                  <td>${time(d.receivedAt)}</td>
-                  <td class="clip">${d.error?.code ?? ''}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${!loading && items.length === 0 && html`<p>No deliveries match.</p>`}
-        ${next && html`<button type="button" onClick=${() => load(next)} disabled=${loading}>Load more</button>`}
+        <${ListTable}
+          caption="Deliveries, newest first"
+          columns=${['Id', 'Provider', 'Status', 'Received', 'Error']}
+        >
+          ${list.items.map(
+            (d) =>
+              html`<tr key=${d.id} class=${open?.id === d.id ? 'selected' : ''}>
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    onClick=${() => setOpen(d)}
+                    aria-label=${`Open delivery ${d.id}`}
+                  >
+                    ${d.id}
+                  </button>
+                </td>
+                <td>${d.provider}</td>
+                <td><span class="pill ${d.status}">${d.status}</span></td>
+                <td>${time(d.receivedAt)}</td>
+                <td class="clip">${d.error?.code ?? ''}</td>
+              </tr>`,
+          )}
+        <//>
+        <${Paging} list=${list} none="No deliveries match." />
       </div>
-      ${open && html`<${DeliveryDetail} key=${open.id} delivery=${open} onReplayed=${() => void load()} />`}
+      ${open && html`<${DeliveryDetail} key=${open.id} delivery=${open} onReplayed=${() => void list.load()} />`}
     </div>
   `;
 }

@@ -3,6 +3,7 @@ import { get, seg } from '/console/api.js';
 import { Chart, seriesChartOptions } from '/console/charts.js';
 import { sessionHref, time } from '/console/format.js';
 import { html } from '/console/html.js';
+import { ListTable } from '/console/list.js';
 import { LiveBadge, useLiveEvents } from '/console/live.js';
 import { Timeline } from '/console/timeline.js';
 
@@ -84,28 +85,16 @@ function MeasurementChart({ measurement }) {
               data=${data}
               label=${`${names.join(', ')} of measurement ${measurement.externalId} over time`}
             />
-            <table class="list compact">
-              <caption class="sr-only">
-                Values
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Series</th>
-                  <th scope="col">Points</th>
-                  <th scope="col">Last value</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${names.map(
-                  (n) =>
-                    html`<tr>
-                      <td>${n}</td>
-                      <td>${measurement.series[n].length}</td>
-                      <td>${measurement.series[n].at(-1)?.value}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+            <${ListTable} caption="Values" columns=${['Series', 'Points', 'Last value']} compact>
+              ${names.map(
+                (n) =>
+                  html`<tr>
+                    <td>${n}</td>
+                    <td>${measurement.series[n].length}</td>
+                    <td>${measurement.series[n].at(-1)?.value}</td>
+                  </tr>`,
+              )}
+            <//>`
     }
   </article>`;
 }
@@ -204,46 +193,35 @@ export function SessionPage({ provider, externalId }) {
       s.recordings.length > 0 &&
       html`<h2>Recordings</h2>
         <div class="table-wrap">
-          <table class="list">
-            <caption class="sr-only">
-              Recordings
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Recording</th>
-                <th scope="col">Status</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Size</th>
-                <th scope="col">Download</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${s.recordings.map(
-                (r) =>
-                  html`<tr>
-                    <td>${r.externalId}<br /><span class="muted">${r.kind ?? ''}</span></td>
-                    <td>
-                      <span class="pill">${r.status ?? '—'}</span
-                      >${r.error && html`<br /><span class="error">${r.error}</span>`}
-                    </td>
-                    <td>${r.durationMs != null ? `${Math.round(r.durationMs / 1000)} s` : '—'}</td>
-                    <td>${r.sizeBytes != null ? `${(r.sizeBytes / 1e6).toFixed(1)} MB` : '—'}</td>
-                    <td>
-                      ${
-                        !r.url
-                          ? '—'
-                          : r.urlExpired
-                            ? html`<span class="pill warning">link expired</span>
-                                <span class="muted">${time(r.urlExpiresAt)}</span>`
-                            : html`<a href=${r.url} rel="noopener noreferrer" target="_blank" download
-                                  >Download</a
-                                >${r.urlExpiresAt && html` <span class="muted">until ${time(r.urlExpiresAt)}</span>`}`
-                      }
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
+          <${ListTable}
+            caption="Recordings"
+            columns=${['Recording', 'Status', 'Duration', 'Size', 'Download']}
+          >
+            ${s.recordings.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.externalId}<br /><span class="muted">${r.kind ?? ''}</span></td>
+                  <td>
+                    <span class="pill">${r.status ?? '—'}</span
+                    >${r.error && html`<br /><span class="error">${r.error}</span>`}
+                  </td>
+                  <td>${r.durationMs != null ? `${Math.round(r.durationMs / 1000)} s` : '—'}</td>
+                  <td>${r.sizeBytes != null ? `${(r.sizeBytes / 1e6).toFixed(1)} MB` : '—'}</td>
+                  <td>
+                    ${
+                      !r.url
+                        ? '—'
+                        : r.urlExpired
+                          ? html`<span class="pill warning">link expired</span>
+                              <span class="muted">${time(r.urlExpiresAt)}</span>`
+                          : html`<a href=${r.url} rel="noopener noreferrer" target="_blank" download
+                                >Download</a
+                              >${r.urlExpiresAt && html` <span class="muted">until ${time(r.urlExpiresAt)}</span>`}`
+                    }
+                  </td>
+                </tr>`,
+            )}
+          <//>
         </div>`
     }
   `;
