@@ -13,7 +13,7 @@ const CONSTRAINTS = [
  * most of the projection function's time: 47,153 checks took 5.5 s of its 8.5 s in the ingest bench
  * (pg_stat_statements). The projection function is the only writer of these columns, and sets them from the
  * ids its own upserts returned in the same transaction; nothing deletes sessions, recordings, measurements
- * or events. The state tables' own references (rarely written) keep their foreign keys.
+ * or events. (The state tables' own references follow in *-state-references-unchecked.ts.)
  */
 export class TimelineReferencesUnchecked1796300000002 implements MigrationInterface {
   name = 'TimelineReferencesUnchecked1796300000002';

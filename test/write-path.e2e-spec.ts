@@ -152,8 +152,9 @@ async function state(t: TestApp): Promise<unknown> {
 }
 
 /**
- * References the projection sets that are not foreign keys (an event's session, recording and measurement;
- * a delivery's event): how many are set, and how many point at no row.
+ * The references the projection sets (not foreign keys: an event's session, recording and measurement, a
+ * delivery's event, a session's parent, a recording's or measurement's session, a sample's measurement): how
+ * many are set, and how many point at no row.
  */
 async function references(t: TestApp): Promise<Array<{ reference: string; set: number; dangling: number }>> {
   const check = (table: string, column: string, target: string) =>
@@ -166,6 +167,10 @@ async function references(t: TestApp): Promise<Array<{ reference: string; set: n
       check('events', 'recording_id', 'recordings'),
       check('events', 'measurement_id', 'measurements'),
       check('deliveries', 'event_id', 'events'),
+      check('sessions', 'parent_id', 'sessions'),
+      check('recordings', 'session_id', 'sessions'),
+      check('measurements', 'session_id', 'sessions'),
+      check('measurement_samples', 'measurement_id', 'measurements'),
     ].join(' UNION ALL '),
   );
   return rows;

@@ -11,6 +11,7 @@ import { DeliveriesBodySha2561796291237195 } from '../../migrations/179629123719
 import { LeanInboxIndexes1796300000000 } from '../../migrations/1796300000000-lean-inbox-indexes';
 import { CachedWritePlans1796300000001 } from '../../migrations/1796300000001-cached-write-plans';
 import { TimelineReferencesUnchecked1796300000002 } from '../../migrations/1796300000002-timeline-references-unchecked';
+import { StateReferencesUnchecked1796300000003 } from '../../migrations/1796300000003-state-references-unchecked';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   LeanInboxIndexes1796300000000,
   CachedWritePlans1796300000001,
   TimelineReferencesUnchecked1796300000002,
+  StateReferencesUnchecked1796300000003,
 ];

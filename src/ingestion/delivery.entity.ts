@@ -98,7 +98,7 @@ export class DeliveryEntity {
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt: Date | null;
 
-  // Not a foreign key: set only by the projection function (see migrations/*-timeline-references-unchecked.ts).
+  // Not a foreign key: set only by the projection function (see migrations/*-references-unchecked.ts).
   @ManyToOne(() => EventEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'event_id' })
   event?: EventEntity;

@@ -71,7 +71,7 @@ export class EventEntity {
   payload: unknown;
 
   // References, not foreign keys: set only by the projection function from the rows it upserted in the same
-  // transaction (see migrations/*-timeline-references-unchecked.ts; test/projection.e2e-spec.ts checks them).
+  // transaction (see migrations/*-references-unchecked.ts; test/write-path.e2e-spec.ts checks them).
   @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
