@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { RawDelivery } from 'src/ingestion/ingestion.types';
+import { StoredRow, storedDelivery } from 'src/ingestion/delivery.entity';
+import { STORED } from 'src/ingestion/projection.sql';
 import { MillicastService } from 'src/providers/millicast/millicast.service';
 import {
   MILLICAST_DOC_EXAMPLES,
@@ -512,6 +513,16 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
   describe('thumbnails', () => {
     const STREAM = 'ZG6NWV/sample_stream';
     const api = (path: string) => t.http().get(path).set('Authorization', `Bearer ${TEST_API_KEY}`);
+    /** A thumbnail as served: its bytes in `body`. */
+    const download = (path: string) =>
+      api(path)
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
     const thumb = (image: Buffer, streamId: string, timestamp: number, feedId = 'feed-1') =>
       millicastThumbnailRequest(image, { streamId, timestamp, feedId, tokenId: '142366' }, SECRET);
 
@@ -525,14 +536,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
         `/api/millicast/streams/${encodeURIComponent(STREAM)}/thumbnail`,
         '/api/millicast/streams/ZG6NWV/sample_stream/thumbnail',
       ]) {
-        const got = await api(path)
-          .buffer(true)
-          .parse((r, done) => {
-            const chunks: Buffer[] = [];
-            r.on('data', (c: Buffer) => chunks.push(c));
-            r.on('end', () => done(null, Buffer.concat(chunks)));
-          })
-          .expect(200);
+        const got = await download(path);
         expect(got.headers['content-type']).toBe('image/jpeg');
         expect(Buffer.isBuffer(got.body) && got.body.equals(image)).toBe(true);
         expect(got.headers['x-thumbnail-captured-at']).toBe(new Date(1638463516000).toISOString());
@@ -595,14 +599,7 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       );
       const kept = await thumbnails(t.db, stream);
       expect(kept.map((r) => r.captured_at)).toEqual([2, 3, 4].map((i) => new Date(base + i * 30_000)));
-      const latest = await api(`/api/millicast/streams/${encodeURIComponent(stream)}/thumbnail`)
-        .buffer(true)
-        .parse((r, done) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => done(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
+      const latest = await download(`/api/millicast/streams/${encodeURIComponent(stream)}/thumbnail`);
       expect((latest.body as Buffer).equals(images[4])).toBe(true);
       // Every thumbnail stays on the timeline even when its image was pruned.
       const { rows } = await t.db.query(
@@ -648,23 +645,48 @@ describe('Dolby.io Real-time Streaming (Millicast) webhooks', () => {
       expect(res.body.code).toBe('validation-failed');
     });
 
+    it('keeps one copy of a projected thumbnail: the inbox holds its SHA-256, size and a 2 kB preview', async () => {
+      const image = tinyJpeg(`one copy ${'x'.repeat(3000)}`); // under MILLICAST_THUMBNAIL_MAX_BYTES (4 kB)
+      const big = {
+        type: 'liveClips',
+        event: 'created',
+        timestamp: 1700001250000,
+        data: { note: 'y'.repeat(3000) },
+      };
+      const [thumbnail, hook] = [
+        await send(t, thumb(image, 'ONECOPY/stream', 1700001250000)).expect(200),
+        await send(t, json(big)).expect(200),
+      ];
+      for (const res of [thumbnail, hook])
+        expect(await waitForProjection(t.baseUrl, res)).toMatchObject({ status: 'projected' });
+      const inbox = async (id: string) =>
+        (await t.db.query(`SELECT body, body_size, body_sha256 FROM deliveries WHERE id = $1`, [id]))
+          .rows[0] as { body: Buffer; body_size: number; body_sha256: Buffer | null };
+
+      const kept = await inbox(thumbnail.body.deliveryId);
+      expect(kept.body.equals(image.subarray(0, 2048))).toBe(true);
+      expect(kept.body_size).toBe(image.length);
+      expect(kept.body_sha256?.equals(createHash('sha256').update(image).digest())).toBe(true);
+      // The image itself is served whole from its own table.
+      const served = await download(
+        `/api/millicast/streams/${encodeURIComponent('ONECOPY/stream')}/thumbnail`,
+      );
+      expect(Buffer.isBuffer(served.body) && served.body.equals(image)).toBe(true);
+      // A JSON hook of the same size is the only copy of its body: kept whole.
+      const whole = await inbox(hook.body.deliveryId);
+      expect(whole.body_sha256).toBeNull();
+      expect(whole.body.length).toBe(whole.body_size);
+      expect(whole.body_size).toBeGreaterThan(3000);
+    });
+
     it('keeps what replay needs: the delivery rebuilt from the inbox decodes to the same thumbnail', async () => {
       const image = tinyJpeg('replay');
       const res = await send(t, thumb(image, 'REPLAY/stream', 1700001300000, 'feed-replay')).expect(200);
-      const { rows } = await t.db.query(
-        `SELECT provider, received_at, request_id, content_type, headers, context, body FROM deliveries WHERE id = $1`,
-        [res.body.deliveryId],
-      );
-      const row = rows[0];
-      const raw: RawDelivery = {
-        provider: row.provider,
-        receivedAt: row.received_at,
-        requestId: row.request_id,
-        contentType: row.content_type,
-        headers: row.headers,
-        context: row.context,
-        body: row.body,
-      };
+      const { rows } = await t.db.query<StoredRow>(`SELECT ${STORED} FROM deliveries WHERE id = $1`, [
+        res.body.deliveryId,
+      ]);
+      const raw = storedDelivery(rows[0], 'millicast');
+      if (raw === null) throw new Error('the inbox did not keep the thumbnail whole');
       const decoded = await t.app.get(MillicastService).decode(raw);
       expect(decoded).toEqual({
         ok: true,

@@ -1,3 +1,5 @@
+import type { DecodeResult, IngestPlan, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
+import { Projector } from 'src/ingestion/projector';
 import { parsePrometheus, sampleValue } from './support/prometheus';
 import { waitForProjection } from './support/projection';
 import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
@@ -85,5 +87,57 @@ describe('the projection backlog', () => {
     const failed = await waitForProjection(t.baseUrl, { status: 200, body: { deliveryId: rows[0].id } });
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'validation-failed' } });
     expect(await waitForProjection(t.baseUrl, good)).toMatchObject({ status: 'projected' });
+  });
+});
+
+describe('the projector under a large batch', () => {
+  /** Reads a body `{"key": ...}` as a one-event plan, spending 1 ms of CPU on each, as a heavy mapping would. */
+  class SlowAdapter implements WebhookAdapter<string> {
+    readonly provider = 'wms' as const;
+    readonly keptHeaders = [] as const;
+    /** For each row mapped: whether a callback queued for the event loop's next turn at the first had run. */
+    readonly turnTaken: boolean[] = [];
+    private queued = false;
+    private ran = false;
+    decode(raw: RawDelivery): DecodeResult<string> {
+      if (!this.queued) {
+        this.queued = true;
+        setImmediate(() => (this.ran = true));
+      }
+      const until = performance.now() + 1;
+      while (performance.now() < until); // CPU, as a mapping does
+      this.turnTaken.push(this.ran);
+      return { ok: true, value: (JSON.parse(raw.body.toString()) as { key: string }).key };
+    }
+    plan(key: string): IngestPlan {
+      return {
+        idempotencyKey: key,
+        event: { type: 'SLOW', known: true, occurredAt: new Date(), payload: {} },
+      };
+    }
+  }
+
+  it('lets the event loop take its turn while it maps a batch, so that requests are not held up', async () => {
+    const t = await startTestApp();
+    try {
+      const adapter = new SlowAdapter();
+      t.app.get(Projector).register(adapter);
+      const { rows } = await t.db.query<{ id: string }>(
+        `INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, content_type, headers, context, body, body_size, status)
+         SELECT 'wms', 'slow:' || g, now(), 'slow', 'application/json', '{}', '{}',
+           convert_to('{"key":"slow:' || g || '"}', 'UTF8'), 20, 'pending'
+         FROM generate_series(1, 40) g
+         RETURNING id`,
+      );
+      for (const { id } of rows)
+        expect(await waitForProjection(t.baseUrl, { status: 200, body: { deliveryId: id } })).toMatchObject({
+          status: 'projected',
+        });
+      // One batch of 40 rows at 1 ms each: the event loop had turns before the last row was mapped.
+      expect(adapter.turnTaken).toHaveLength(40);
+      expect(adapter.turnTaken.at(-1)).toBe(true);
+    } finally {
+      await t.close();
+    }
   });
 });

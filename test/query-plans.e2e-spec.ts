@@ -43,7 +43,8 @@ describe('query plans', () => {
     );
     await t.db.query(
       `INSERT INTO deliveries (provider, received_at, request_id, headers, context, body, body_size, status, processed_at)
-       SELECT 'wms', now(), 'r' || g, '{}', '{}', '\\x7b7d', 2, CASE WHEN g % 50 = 0 THEN 'rejected' ELSE 'accepted' END, now()
+       SELECT 'wms', now(), 'r' || g, '{}', '{}', '\\x7b7d', 2, CASE WHEN g % 50 = 0 THEN 'rejected' WHEN g % 89 = 0 THEN 'failed'
+         WHEN g % 97 = 0 THEN 'pending' ELSE 'projected' END, now()
        FROM generate_series(1, 5000) g`,
     );
     await t.db.query(
@@ -143,9 +144,13 @@ describe('query plans', () => {
     expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_events_provider_type_feed' }]);
   });
 
-  it('reads rejected deliveries of a provider from ix_deliveries_status_provider_id', async () => {
-    const plan = await explain(deliveriesStatement({ limit: 50, status: 'rejected', provider: 'wms' }));
-    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: 'ix_deliveries_status_provider_id' }]);
+  it.each([
+    ['rejected', 'ix_deliveries_unprojected'],
+    ['failed', 'ix_deliveries_unprojected'],
+    ['pending', 'ix_deliveries_pending'],
+  ] as const)('reads %s deliveries of a provider from %s', async (status, index) => {
+    const plan = await explain(deliveriesStatement({ limit: 50, status, provider: 'wms' }));
+    expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index }]);
   });
 
   const horizon = String(Date.now() * 1000);

@@ -151,6 +151,31 @@ async function state(t: TestApp): Promise<unknown> {
   };
 }
 
+/**
+ * The references the projection sets (not foreign keys: an event's session, recording and measurement, a
+ * delivery's event, a session's parent, a recording's or measurement's session, a sample's measurement): how
+ * many are set, and how many point at no row.
+ */
+async function references(t: TestApp): Promise<Array<{ reference: string; set: number; dangling: number }>> {
+  const check = (table: string, column: string, target: string) =>
+    `SELECT '${table}.${column}' AS reference, count(x.${column})::int AS set,
+       count(x.${column}) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ${target} y WHERE y.id = x.${column}))::int AS dangling
+     FROM ${table} x`;
+  const { rows } = await t.db.query(
+    [
+      check('events', 'session_id', 'sessions'),
+      check('events', 'recording_id', 'recordings'),
+      check('events', 'measurement_id', 'measurements'),
+      check('deliveries', 'event_id', 'events'),
+      check('sessions', 'parent_id', 'sessions'),
+      check('recordings', 'session_id', 'sessions'),
+      check('measurements', 'session_id', 'sessions'),
+      check('measurement_samples', 'measurement_id', 'measurements'),
+    ].join(' UNION ALL '),
+  );
+  return rows;
+}
+
 /** A test app whose projector reads `wms` deliveries with `adapter`. */
 async function appWith(adapter: WebhookAdapter<number>): Promise<TestApp> {
   const t = await startTestApp();
@@ -176,6 +201,11 @@ describe('write path', () => {
       expect(ingestion.groupCommit.stats.batches - before.batches).toBeLessThan(plans.length / 4);
       await waitForBacklog(batched.baseUrl);
       expect(projector.stats.projected - projectedBefore.projected).toBe(plans.length);
+      // Every reference the batches set points at a row.
+      for (const r of await references(batched)) {
+        expect(r).toMatchObject({ dangling: 0 });
+        expect(r.set).toBeGreaterThan(0);
+      }
       expect(projector.stats.batches - projectedBefore.batches).toBeLessThan(plans.length / 2);
 
       const single = oneByOne.app.get(IngestionService);

@@ -8,6 +8,10 @@ import { PerculusSeenTokenBodyHash1796289427352 } from '../../migrations/1796289
 import { InboxFirst1796289808708 } from '../../migrations/1796289808708-inbox-first';
 import { EyesonRevokedCallbackUrls1796290007088 } from '../../migrations/1796290007088-eyeson-revoked-callback-urls';
 import { DeliveriesBodySha2561796291237195 } from '../../migrations/1796291237195-deliveries-body-sha256';
+import { LeanInboxIndexes1796300000000 } from '../../migrations/1796300000000-lean-inbox-indexes';
+import { CachedWritePlans1796300000001 } from '../../migrations/1796300000001-cached-write-plans';
+import { TimelineReferencesUnchecked1796300000002 } from '../../migrations/1796300000002-timeline-references-unchecked';
+import { StateReferencesUnchecked1796300000003 } from '../../migrations/1796300000003-state-references-unchecked';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +25,8 @@ export const MIGRATIONS = [
   InboxFirst1796289808708,
   EyesonRevokedCallbackUrls1796290007088,
   DeliveriesBodySha2561796291237195,
+  LeanInboxIndexes1796300000000,
+  CachedWritePlans1796300000001,
+  TimelineReferencesUnchecked1796300000002,
+  StateReferencesUnchecked1796300000003,
 ];

@@ -10,6 +10,7 @@ import {
   Unique,
 } from 'typeorm';
 import { EventEntity } from 'src/ingestion/event.entity';
+import type { RawDelivery } from 'src/ingestion/ingestion.types';
 
 /**
  * pending: acknowledged, waiting for the projector; projected: on the timeline and in the state; failed:
@@ -27,9 +28,12 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Unique('uq_deliveries_provider_idempotency_key', ['provider', 'idempotencyKey'])
 // The projector's backlog: small, and read oldest first.
 @Index('ix_deliveries_pending', ['id'], { where: `"status" = 'pending'` })
-@Index('ix_deliveries_status_provider_id', ['status', 'provider', 'id'])
+// Listing and replay by status read the few deliveries that are not projected; a projected one (nearly all
+// of them) is in neither of these two indexes until it has an event, so marking it projected writes fewer
+// index entries. Listing projected deliveries walks the primary key.
+@Index('ix_deliveries_unprojected', ['status', 'provider', 'id'], { where: `"status" <> 'projected'` })
 @Index('ix_deliveries_received_at', ['receivedAt'])
-@Index('ix_deliveries_event_id', ['eventId'])
+@Index('ix_deliveries_event_id', ['eventId'], { where: '"event_id" IS NOT NULL' })
 // Retention purges oldest bodies first: this index skips the rows it purged already.
 @Index('ix_deliveries_unpurged_received_at', ['receivedAt'], { where: '"body" IS NOT NULL' })
 export class DeliveryEntity {
@@ -94,8 +98,9 @@ export class DeliveryEntity {
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt: Date | null;
 
-  @ManyToOne(() => EventEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'fk_deliveries_event' })
+  // Not a foreign key: set only by the projection function (see migrations/*-references-unchecked.ts).
+  @ManyToOne(() => EventEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'event_id' })
   event?: EventEntity;
 }
 
@@ -117,4 +122,33 @@ export class DeliveryDuplicateEntity {
   @OneToOne(() => DeliveryEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'fk_delivery_duplicates_delivery' })
   delivery?: DeliveryEntity;
+}
+
+/** An inbox row as the projector and replay read it (`STORED` in projection.sql.ts), named as its columns. */
+export interface StoredRow {
+  id: string;
+  provider: string;
+  received_at: Date;
+  request_id: string;
+  content_type: string | null;
+  headers: Record<string, string>;
+  context: Record<string, string>;
+  /** Null once retention purged it. */
+  body: Buffer | null;
+  /** Set when the inbox kept only a preview of the body (or none of it). */
+  body_sha256: Buffer | null;
+}
+
+/** The delivery as it was received, rebuilt from its row; null when the inbox did not keep the whole body. */
+export function storedDelivery(row: StoredRow, provider: RawDelivery['provider']): RawDelivery | null {
+  if (row.body === null || row.body_sha256 !== null) return null;
+  return {
+    provider,
+    receivedAt: row.received_at,
+    requestId: row.request_id,
+    contentType: row.content_type,
+    headers: row.headers,
+    context: row.context,
+    body: row.body,
+  };
 }

@@ -70,15 +70,17 @@ export class EventEntity {
   @Column({ type: 'jsonb' })
   payload: unknown;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'fk_events_session' })
+  // References, not foreign keys: set only by the projection function from the rows it upserted in the same
+  // transaction (see migrations/*-references-unchecked.ts; test/write-path.e2e-spec.ts checks them).
+  @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
 
-  @ManyToOne(() => RecordingEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'recording_id', foreignKeyConstraintName: 'fk_events_recording' })
+  @ManyToOne(() => RecordingEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'recording_id' })
   recording?: RecordingEntity;
 
-  @ManyToOne(() => MeasurementEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'measurement_id', foreignKeyConstraintName: 'fk_events_measurement' })
+  @ManyToOne(() => MeasurementEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'measurement_id' })
   measurement?: MeasurementEntity;
 }

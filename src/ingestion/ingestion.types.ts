@@ -136,6 +136,11 @@ export interface WebhookAdapter<T = unknown> {
    * batch commits in one statement.
    */
   extraWrites?(payload: T, raw: RawDelivery): ExtraWrites | undefined;
+  /**
+   * True when those writes keep the body elsewhere (a thumbnail's image, in its own table): once the delivery
+   * is projected, the inbox keeps only its SHA-256, size and a preview instead of a second copy.
+   */
+  bodyStoredElsewhere?(raw: RawDelivery): boolean;
   /** True when the credential does not cover the body (a bearer callback URL): see inbox-body.ts. */
   readonly unsignedBody?: boolean;
   /** The credential a delivery came in under, for per-credential caps; the provider's secrets by default. */

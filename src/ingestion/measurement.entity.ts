@@ -11,8 +11,9 @@ export class MeasurementEntity extends ProjectionColumns {
   @Column({ name: 'session_id', type: 'bigint', nullable: true })
   sessionId: string | null;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'fk_measurements_session' })
+  // A reference, not a foreign key: set only by the projection function (migrations/*-references-unchecked.ts).
+  @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
 }
 
@@ -34,7 +35,8 @@ export class MeasurementSampleEntity {
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;
 
-  @ManyToOne(() => MeasurementEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'measurement_id', foreignKeyConstraintName: 'fk_measurement_samples_measurement' })
+  // A reference, not a foreign key: set only by the projection function (migrations/*-references-unchecked.ts).
+  @ManyToOne(() => MeasurementEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'measurement_id' })
   measurement?: MeasurementEntity;
 }

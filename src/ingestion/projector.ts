@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { providerDefinition } from 'src/config/provider-registry';
 import { Database, runQuery } from 'src/database/database';
+import { StoredRow, storedDelivery } from 'src/ingestion/delivery.entity';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import type { IngestPlan, Queryable, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
 import { checkPlanLinks, ProjectionItem, projectBatch } from 'src/ingestion/projection-batch';
@@ -12,21 +13,12 @@ import {
   CLAIM_CHOSEN,
   CLAIM_PENDING,
   INBOX_CHANNEL,
+  KEEP_PREVIEWS,
   MARK_FAILED,
 } from 'src/ingestion/projection.sql';
+import { PREVIEW_BYTES } from 'src/ingestion/inbox-body';
 import { storableJson } from 'src/ingestion/storable-json';
 import { webhookAdapter } from 'src/ingestion/webhook-adapters';
-
-interface StoredRow {
-  id: string;
-  provider: string;
-  received_at: Date;
-  request_id: string;
-  content_type: string | null;
-  headers: Record<string, string>;
-  context: Record<string, string>;
-  body: Buffer | null;
-}
 
 interface Failure {
   id: string;
@@ -50,6 +42,9 @@ export interface ProjectorStats {
 
 /** The database refused a batch (it holds a value some column cannot hold): it is redone carefully. */
 class BatchRefused extends Error {}
+
+/** Most time the projector maps rows before it lets the event loop take its turn. */
+const MAP_SLICE_MS = 5;
 
 /** Least time between the starts of two batches that are not full. */
 const GATHER_MS = 15;
@@ -203,7 +198,14 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     if (rows.length === 0) return;
     const failures: Failure[] = [];
     const items: ProjectionItem[] = [];
+    let slice = performance.now();
     for (const row of rows) {
+      // Mapping is CPU work between awaits that never wait for I/O: a full batch would hold the event loop
+      // (and every request waiting for its acknowledgement) for tens of milliseconds without these turns.
+      if (performance.now() - slice > MAP_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
       const mapped = await this.map(row);
       if ('error' in mapped) failures.push({ id: row.id, error: mapped.error });
       else items.push({ deliveryId: row.id, raw: mapped.raw, plan: mapped.plan });
@@ -217,6 +219,12 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
         throw new BatchRefused();
       }
     }
+    const failed = new Set(failures.map((f) => f.id));
+    const elsewhere = items.filter(
+      (i) => !failed.has(i.deliveryId) && this.adapterOf(i.raw.provider)?.bodyStoredElsewhere?.(i.raw),
+    );
+    if (elsewhere.length > 0)
+      await db.query(KEEP_PREVIEWS, [elsewhere.map((i) => i.deliveryId), PREVIEW_BYTES]);
     if (failures.length > 0) {
       await db.query(MARK_FAILED, [failures.map((f) => f.id), failures.map((f) => storableJson(f.error))]);
       for (const f of failures)
@@ -234,16 +242,8 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     const adapter = this.adapterOf(row.provider);
     if (adapter === undefined)
       return { error: { code: 'processing-failed', detail: `no adapter for ${row.provider}` } };
-    if (row.body === null) return { error: { code: 'processing-failed', detail: 'the body was purged' } };
-    const raw: RawDelivery = {
-      provider: adapter.provider,
-      receivedAt: row.received_at,
-      requestId: row.request_id,
-      contentType: row.content_type,
-      headers: row.headers,
-      context: row.context,
-      body: row.body,
-    };
+    const raw = storedDelivery(row, adapter.provider);
+    if (raw === null) return { error: { code: 'processing-failed', detail: 'the body was not kept' } };
     try {
       const decoded = await adapter.decode(raw);
       if (!decoded.ok) return { error: { code: decoded.rejection.code, detail: decoded.rejection.detail } };

@@ -11,8 +11,9 @@ export class RecordingEntity extends ProjectionColumns {
   @Column({ name: 'session_id', type: 'bigint', nullable: true })
   sessionId: string | null;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'fk_recordings_session' })
+  // A reference, not a foreign key: set only by the projection function (migrations/*-references-unchecked.ts).
+  @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
 
   /** e.g. `recording`, `clip`, `video`. */

@@ -19,7 +19,8 @@ export class SessionEntity extends ProjectionColumns {
   @Column({ name: 'parent_id', type: 'bigint', nullable: true })
   parentId: string | null;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_sessions_parent' })
+  // A reference, not a foreign key: set only by the projection function (migrations/*-references-unchecked.ts).
+  @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'parent_id' })
   parent?: SessionEntity;
 }

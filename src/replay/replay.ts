@@ -1,7 +1,9 @@
 import { runQuery, type Database } from 'src/database/database';
 import { isDatabaseUnavailable, isIntegrityViolation } from 'src/database/db-errors';
 import type { IngestionService } from 'src/ingestion/ingestion.service';
-import type { Queryable, RawDelivery, WebhookAdapter } from 'src/ingestion/ingestion.types';
+import { StoredRow, storedDelivery } from 'src/ingestion/delivery.entity';
+import type { Queryable, WebhookAdapter } from 'src/ingestion/ingestion.types';
+import { STORED } from 'src/ingestion/projection.sql';
 import type { Projector } from 'src/ingestion/projector';
 import { storableJson } from 'src/ingestion/storable-json';
 import type { ProviderName } from 'src/config/provider-registry';
@@ -45,27 +47,14 @@ export interface ReplayDeps {
   adapter: WebhookAdapter<unknown>;
 }
 
-interface StoredDelivery {
-  id: string;
-  received_at: Date;
-  request_id: string;
-  content_type: string | null;
-  headers: Record<string, string>;
-  context: Record<string, string>;
-  body: Buffer | null;
-  /** Set when the inbox kept only part of the body: such a delivery cannot be replayed. */
-  body_sha256: Buffer | null;
-}
-
 const PAGE = 100;
 
 const FILTER = `provider = $1 AND status = ANY($2) AND received_at >= $3 AND ($4::timestamptz IS NULL OR received_at < $4)
   AND ($5::bigint[] IS NULL OR id = ANY($5))`;
 const COUNT = `SELECT count(*)::int AS n FROM deliveries WHERE ${FILTER}`;
-// Keyset pagination on id (index on status, provider, id): a delivery that stays rejected is not seen twice.
+// Keyset pagination on id (index ix_deliveries_unprojected): a delivery that stays rejected is not seen twice.
 const SELECT_PAGE = `
-SELECT id, received_at, request_id, content_type, headers, context, body, body_sha256
-FROM deliveries WHERE ${FILTER} AND id > $6 ORDER BY id LIMIT $7`;
+SELECT ${STORED} FROM deliveries WHERE ${FILTER} AND id > $6 ORDER BY id LIMIT $7`;
 
 type Outcome = Exclude<keyof ReplaySummary, 'selected'>;
 
@@ -100,7 +89,7 @@ export async function replayDeliveries(
   let done = 0;
   let after = '0';
   while (done < selected) {
-    const page = await deps.db.query<StoredDelivery>(SELECT_PAGE, [
+    const page = await deps.db.query<StoredRow>(SELECT_PAGE, [
       ...filter,
       after,
       Math.min(PAGE, selected - done),
@@ -122,26 +111,14 @@ export async function replayDeliveries(
   return summary;
 }
 
-function rawDelivery(provider: ProviderName, row: StoredDelivery & { body: Buffer }): RawDelivery {
-  return {
-    provider,
-    receivedAt: row.received_at,
-    requestId: row.request_id,
-    contentType: row.content_type,
-    headers: row.headers,
-    context: row.context,
-    body: row.body,
-  };
-}
-
 /** Checks a stored delivery again; `pending` when it now passes and waits for the projector. */
 async function admitAgain(
   deps: ReplayDeps,
   options: ReplayOptions,
-  row: StoredDelivery,
+  row: StoredRow,
 ): Promise<Outcome | 'pending'> {
-  if (row.body === null || row.body_sha256 !== null) return 'skipped';
-  const raw = rawDelivery(options.provider, { ...row, body: row.body });
+  const raw = storedDelivery(row, options.provider);
+  if (raw === null) return 'skipped';
   const admission = await deps.ingestion.admit(deps.adapter, raw);
   if (admission.kind !== 'accepted') {
     const error =

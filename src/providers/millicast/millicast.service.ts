@@ -132,6 +132,10 @@ export class MillicastService implements WebhookAdapter<MillicastPayload> {
     };
   }
 
+  bodyStoredElsewhere(raw: RawDelivery): boolean {
+    return isThumbnailContentType(raw.contentType);
+  }
+
   private async decodeJson(raw: RawDelivery): Promise<DecodeResult<MillicastPayload>> {
     const json = decodeJsonObject(raw);
     if (!json.ok) return json;

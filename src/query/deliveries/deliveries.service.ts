@@ -37,7 +37,7 @@ SELECT d.id, d.provider, d.status, d.received_at, d.processed_at, d.request_id, 
 FROM deliveries d`;
 
 /**
- * Newest first by id (index ix_deliveries_status_provider_id with status and provider). Deliveries
+ * Newest first by id (for a status other than projected, index ix_deliveries_unprojected). Deliveries
  * stored while paging land before the first page, so a walk has no duplicates or gaps. Only the first
  * PREVIEW_BYTES of a body are read, never the whole body.
  */
