@@ -1,4 +1,4 @@
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
@@ -10,10 +10,10 @@ import { serveConsole } from 'src/console/console-static';
 import { ApiKeys } from 'src/common/api-key.guard';
 import { answerClientErrors } from 'src/common/client-error';
 import { nestLogger } from 'src/common/logger';
-import { ProblemException } from 'src/common/problem';
 import { PrototypedExpressAdapter } from 'src/common/prototyped-express.adapter';
 import { routeOf, sendProblem, toProblem } from 'src/common/problem.filter';
 import { ProblemFilter } from 'src/common/problem.filter';
+import { RequestValidationPipe } from 'src/common/validation.pipe';
 import { requestIdMiddleware } from 'src/common/request-context';
 import { applyHttpServerLimits } from 'src/http/http-server.config';
 import { accessLog } from 'src/http/access-log';
@@ -29,7 +29,6 @@ import {
 } from 'src/ingestion/webhook-intake';
 import type { AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCK, withAdvisoryLock } from 'src/database/advisory-lock';
-import { flattenValidationErrors } from 'src/ingestion/json-decoder';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument, serveOpenApi } from 'src/openapi';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
@@ -116,26 +115,7 @@ export async function createHttpApp(
     sendProblem(problem, req, res);
   });
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => {
-        const issues = flattenValidationErrors(errors);
-        return new ProblemException(
-          400,
-          'invalid-parameter',
-          'Invalid parameter',
-          issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-          {
-            parameter: issues[0]?.path,
-            errors: issues,
-          },
-        );
-      },
-    }),
-  );
+  app.useGlobalPipes(new RequestValidationPipe());
   for (const provider of PROVIDER_NAMES) {
     if (config.providers[provider].secrets.length === 0) {
       logger.warn(

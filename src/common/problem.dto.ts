@@ -22,7 +22,7 @@ export class ProblemDto {
   @ApiProperty({ description: 'Stable code clients can switch on.', example: 'invalid-parameter' })
   code: string;
 
-  @ApiPropertyOptional({ example: 'limit: limit must not be greater than 500' })
+  @ApiPropertyOptional({ example: 'limit must be an integer between 1 and 500' })
   detail?: string;
 
   @ApiPropertyOptional({ description: 'The route pattern.', example: '/api/sessions' })
@@ -35,28 +35,33 @@ export class ProblemDto {
   parameter?: string;
 
   @ApiPropertyOptional({
-    description: 'Every problem found (400 invalid-parameter, 422 validation-failed): where, and what.',
+    description:
+      'Every problem found (400 invalid-parameter, 422 validation-failed): where (the parameter or field), and ' +
+      'what, one message each; a parameter given more than once says so.',
     type: 'array',
     items: {
       type: 'object',
       required: ['path', 'message'],
       properties: { path: { type: 'string' }, message: { type: 'string' } },
     },
-    example: [{ path: 'limit', message: 'limit must not be greater than 500' }],
+    example: [{ path: 'limit', message: 'limit must be an integer between 1 and 500' }],
   })
   errors?: Array<{ path: string; message: string }>;
 }
 
 const EXAMPLES = {
   400: {
-    description: 'A parameter is unknown or has a bad value (named in `parameter`), or the cursor is bad.',
+    description:
+      'A parameter is unknown, given more than once or has a bad value (each in `errors[]`, the first in ' +
+      '`parameter`), or the cursor is bad.',
     example: {
       type: 'urn:hooktrail:problem:invalid-parameter',
       title: 'Invalid parameter',
       status: 400,
       code: 'invalid-parameter',
-      detail: 'limit: limit must not be greater than 500',
+      detail: 'limit must be an integer between 1 and 500',
       parameter: 'limit',
+      errors: [{ path: 'limit', message: 'limit must be an integer between 1 and 500' }],
       instance: '/api/sessions',
       requestId: 'corr-123',
     },

@@ -78,5 +78,25 @@ export class ProblemException extends HttpException {
 export const unauthorized = (code: ProblemCode, detail: string): ProblemException =>
   new ProblemException(401, code, 'Unauthorized', detail);
 
-export const invalidParameter = (parameter: string, detail: string): ProblemException =>
-  new ProblemException(400, 'invalid-parameter', 'Invalid parameter', detail, { parameter });
+/** One problem with a request: the parameter (or body field, dotted) at fault, and what is wrong with it. */
+export interface RequestIssue {
+  path: string;
+  message: string;
+}
+
+/** 400 `invalid-parameter`: every issue in `errors[]`, one message each; `parameter` names the first. */
+export const invalidParameters = (issues: RequestIssue[]): ProblemException =>
+  new ProblemException(
+    400,
+    'invalid-parameter',
+    'Invalid parameter',
+    issues.map((i) => i.message).join('; '),
+    {
+      parameter: issues[0]?.path,
+      errors: issues,
+    },
+  );
+
+/** 400 `invalid-parameter` for one parameter; `message` names it ("cursor is not ..."). */
+export const invalidParameter = (parameter: string, message: string): ProblemException =>
+  invalidParameters([{ path: parameter, message }]);

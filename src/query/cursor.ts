@@ -27,7 +27,7 @@ export function encodeCursor(listing: string, key: ReadonlyArray<string | null>)
 const badCursor = () =>
   invalidParameter(
     'cursor',
-    'cursor: not a cursor of this listing (cursors are opaque; pass back nextCursor unchanged, with the same sort).',
+    'cursor is not a cursor of this listing (cursors are opaque; pass back nextCursor unchanged, with the same sort).',
   );
 
 /** Decodes a cursor made by `encodeCursor(listing, ...)`; anything else is a 400 naming `cursor`. */

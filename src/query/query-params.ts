@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
+import { IsIn, IsOptional, ValidateBy } from 'class-validator';
+import { IsIntegerIn, IsTextOfLength } from 'src/common/validators';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 
 export const DEFAULT_LIMIT = 50;
@@ -31,7 +32,7 @@ export function normalizeTimestamp(value: string): string | null {
   return value;
 }
 
-/** Query-string numbers arrive as text; only plain digits become numbers, the rest fails `IsInt`. */
+/** Query-string numbers arrive as text; only plain digits become numbers, the rest fails `IsIntegerIn`. */
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
@@ -74,8 +75,7 @@ export const TextFilter = (description: string, example: string, maxLength: numb
   applyDecorators(
     ApiPropertyOptional({ description, example, maxLength }),
     IsOptional(),
-    IsString(),
-    Length(1, maxLength),
+    IsTextOfLength(1, maxLength),
   );
 
 /** `limit` and `cursor`, shared by every listing. */
@@ -90,9 +90,7 @@ export class PageQueryDto {
   })
   @IsOptional()
   @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIMIT)
+  @IsIntegerIn(1, MAX_LIMIT)
   limit: number = DEFAULT_LIMIT;
 
   @ApiPropertyOptional({
@@ -102,8 +100,7 @@ export class PageQueryDto {
     maxLength: 512,
   })
   @IsOptional()
-  @IsString()
-  @Length(1, 512)
+  @IsTextOfLength(1, 512)
   cursor?: string;
 }
 
@@ -118,8 +115,7 @@ export class ResourcePathDto {
     example: '7e1f5d1c-3b0a-4a51-9d7e-1c2b3a4d5e6f',
     maxLength: 255,
   })
-  @IsString()
-  @Length(1, 255)
+  @IsTextOfLength(1, 255)
   externalId: string;
 }
 

@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIntegerIn } from 'src/common/validators';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { TimestampFilter } from 'src/query/query-params';
 import { REPLAYABLE_STATUSES, ReplayableStatus } from 'src/replay/replay';
@@ -55,9 +46,7 @@ export class ReplayRequestDto {
     example: 100,
   })
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_REPLAY_PER_REQUEST)
+  @IsIntegerIn(1, MAX_REPLAY_PER_REQUEST)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Report what would happen, write nothing.', example: false })

@@ -65,11 +65,11 @@ export class ReplayController {
     const dryRun = body.dryRun ?? false;
     if (body.deliveryId !== undefined) return this.oneDelivery(body.deliveryId, dryRun);
     if (body.provider === undefined)
-      throw invalidParameter('provider', 'provider: required without deliveryId');
-    if (body.since === undefined) throw invalidParameter('since', 'since: required without deliveryId');
+      throw invalidParameter('provider', 'provider is required without deliveryId');
+    if (body.since === undefined) throw invalidParameter('since', 'since is required without deliveryId');
     const since = new Date(body.since);
     const until = body.until === undefined ? undefined : new Date(body.until);
-    if (until !== undefined && until <= since) throw invalidParameter('until', 'until: must be after since');
+    if (until !== undefined && until <= since) throw invalidParameter('until', 'until must be after since');
     return {
       provider: body.provider,
       statuses: [...new Set(body.status ?? REPLAYABLE_STATUSES)],

@@ -44,7 +44,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
     try {
       decodeCursor('events', lastEventId, ['bigint', 'bigint']);
     } catch {
-      throw invalidParameter('Last-Event-ID', 'Last-Event-ID: not the id of an event of this stream.');
+      throw invalidParameter('Last-Event-ID', 'Last-Event-ID is not the id of an event of this stream.');
     }
     return lastEventId;
   }

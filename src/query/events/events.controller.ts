@@ -1,20 +1,10 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  OmitType,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from 'src/common/problem.dto';
 import { EventStreamService } from 'src/query/events/event-stream.service';
-import { EventFeedPageDto, EventFeedQueryDto } from 'src/query/events/events.dto';
+import { EventFeedPageDto, EventFeedQueryDto, EventStreamQueryDto } from 'src/query/events/events.dto';
 import { EventsService } from 'src/query/events/events.service';
-
-class EventStreamQueryDto extends OmitType(EventFeedQueryDto, ['limit'] as const) {}
 
 @ApiTags('events')
 @ApiBearerAuth('api-key')

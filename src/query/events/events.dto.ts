@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import {
   PageQueryDto,
@@ -22,6 +22,9 @@ export class EventFeedQueryDto extends PageQueryDto {
   @TimestampFilter('Only events received at or after this time.')
   since?: string;
 }
+
+/** The live stream takes the feed's filters; it has no pages, so no `limit`. */
+export class EventStreamQueryDto extends OmitType(EventFeedQueryDto, ['limit'] as const) {}
 
 /** A session's timeline takes only `limit` and `cursor`. */
 export class TimelineQueryDto extends PageQueryDto {}
