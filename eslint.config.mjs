@@ -69,6 +69,17 @@ export default tseslint.config(
     },
   },
   {
+    // The require hook that runs the TypeScript sources (plain CommonJS: it must load before TypeScript can).
+    files: ['scripts/ts-register.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'readonly', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The console's browser modules: plain JavaScript, no type information.
     files: ['src/console/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -6,11 +6,13 @@ import { progressBar } from 'src/common/progress-bar';
 const USAGE = `Replays a realistic day of webhooks from every provider against a running service, then prints
 curl commands to look at the result.
 
-usage: npm run demo -- [--url <base>] [--api-key <key>] [--delay <ms>]
+usage: npm run demo -- [--url <base>] [--api-key <key>] [--delay <ms>] [--run <name>]
 
   --url       service base URL (default: HOOKTRAIL_URL, else http://localhost:$PORT or :3000)
   --api-key   API key, for scenes that call the API first (default: first of API_KEYS, else .env.example's)
   --delay     pause between requests in ms (default 0)
+  --run       a separate set of sessions: <name> is appended to every session id (default: the fixed ids
+              that the README's examples use; run again, the demo sends another day to the same sessions)
 
 Each provider signs with the first secret of the variable the service reads (as named in .env.example),
 else with the value .env.example gives it.`;
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
       url: { type: 'string' },
       'api-key': { type: 'string' },
       delay: { type: 'string', default: '0' },
+      run: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,6 +64,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--delay: not a whole number of milliseconds: ${values.delay}\n`);
     return 64;
   }
+  // Session ids, stream names and Eyeson references all take letters, digits and dashes.
+  if (values.run !== undefined && !/^[A-Za-z0-9-]{1,32}$/.test(values.run)) {
+    process.stderr.write(`--run: letters, digits and dashes only (at most 32): ${values.run}\n`);
+    return 64;
+  }
   const progress = progressBar(process.stdout);
   process.stdout.write(`Replaying a day of webhooks against ${baseUrl}\n`);
   let result: DemoResult;
@@ -70,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
       apiKey,
       env: process.env,
       delayMs,
+      runId: values.run,
       onProgress: ({ done, total, step, response }) =>
         progress(done, total, `${step.label} → ${response.status}`, response.status >= 300),
     });

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const timestamp = Date.now();
     const className = name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()) + timestamp;
     const q = (s: string) => `    await queryRunner.query(${JSON.stringify(s)});`;
-    const file = resolve(__dirname, '../../migrations', `${timestamp}-${name}.ts`);
+    const file = resolve(__dirname, '..', 'migrations', `${timestamp}-${name}.ts`);
     writeFileSync(
       file,
       `import { MigrationInterface, QueryRunner } from 'typeorm';

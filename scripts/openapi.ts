@@ -9,7 +9,7 @@ import { generateOpenApiDocument, serializeOpenApi } from 'src/openapi';
  * The openapi spec fails until the committed file matches the code.
  */
 async function main(): Promise<void> {
-  const file = resolve(__dirname, '../../openapi.json');
+  const file = resolve(__dirname, '..', 'openapi.json');
   writeFileSync(file, serializeOpenApi(await generateOpenApiDocument()));
   console.log(`wrote ${file}`);
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { defaultBaseUrl, firstOf } from './simulator/defaults';
-import { send } from './simulator/http-client';
+import { defaultBaseUrl, EXAMPLE_ENV, firstOf } from './simulator/defaults';
+import { deliveryOutcome, send } from './simulator/http-client';
 import { PROVIDER_NAMES } from 'src/config/provider-registry';
 import { SimRequest, UnknownEventError } from 'src/simulator/simulator.types';
 import { simulatorFor } from './simulator/simulators';
 
 const usage =
-  (): string => `Sends one webhook, built and signed exactly as the provider does, and prints the response.
+  (): string => `Sends one webhook, built and signed exactly as the provider does, prints the response, then
+waits until the service has projected it (so that a query right after sees it) and says what became of it.
 
 usage: npm run send -- <provider> <event> [options]
        npm run send -- <provider>            (lists the provider's events)
@@ -21,6 +22,8 @@ options:
   --sequence <n>      the event's sequence number, for providers that number events (default: the
                       provider's own)
   --at <time>         when the event happened, ISO 8601 (default: now)
+  --api-key <key>     API key to ask the service what became of the delivery (default: first of API_KEYS,
+                      else .env.example's; without a valid key the answer is all that is printed)
   --dry-run           print the request instead of sending it
 
 providers: ${PROVIDER_NAMES.join(', ')}`;
@@ -43,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       session: { type: 'string' },
       sequence: { type: 'string' },
       at: { type: 'string' },
+      'api-key': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,7 +99,17 @@ async function main(argv: string[]): Promise<number> {
     const res = await send(baseUrl, req);
     process.stdout.write(`HTTP ${res.status}${res.requestId ? `  (X-Request-Id: ${res.requestId})` : ''}\n`);
     process.stdout.write(`${res.json ? JSON.stringify(res.json, null, 2) : res.text}\n`);
-    return res.status < 300 ? 0 : 1;
+    const deliveryId = res.json?.deliveryId;
+    if (res.status >= 300 || typeof deliveryId !== 'string') return res.status < 300 ? 0 : 1;
+    const apiKey = values['api-key'] ?? firstOf(process.env, 'API_KEYS', EXAMPLE_ENV.API_KEYS);
+    const outcome = await deliveryOutcome(baseUrl, apiKey, deliveryId);
+    if (outcome === null) return 0;
+    process.stdout.write(
+      outcome.status === 'projected'
+        ? `projected: event ${outcome.eventId}\n`
+        : `${outcome.status}: ${JSON.stringify(outcome.error)}\n`,
+    );
+    return outcome.status === 'projected' ? 0 : 1;
   } catch (err) {
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
     process.stderr.write(

@@ -3,19 +3,13 @@ import { gzipSync } from 'node:zlib';
 import { CONSOLE_PUBLIC_DIR, VENDOR_FILES } from 'src/console/console-static';
 import { registeredProviders } from 'src/config/provider-registry';
 import { PROVIDERS } from 'src/providers/providers';
+import { splitMessages, StreamMessage } from './support/event-stream-client';
 import { storeRejected } from './support/stored-deliveries';
 import { startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
 
 const READ_KEY = 'read-only-key-0123456789abcdef';
 const [wms] = WEBHOOK_ROUTES;
-
-interface StreamMessage {
-  id?: string;
-  event?: string;
-  data?: string;
-  comment?: string;
-}
 
 /**
  * Reads `GET /api/events/stream` with fetch (as the console does) until `until` holds for the messages
@@ -41,18 +35,9 @@ async function readStream(
   let buffer = '';
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const message: StreamMessage = {};
-        for (const line of buffer.slice(0, end).split('\n')) {
-          const [, field, value] = /^([^:]*):? ?(.*)$/.exec(line) ?? [];
-          if (field === '') message.comment = value;
-          else if (field === 'id' || field === 'event' || field === 'data') message[field] = value;
-        }
-        buffer = buffer.slice(end + 2);
-        messages.push(message);
-      }
+      const split = splitMessages(buffer + decoder.decode(chunk, { stream: true }));
+      buffer = split.rest;
+      messages.push(...split.messages);
       if (until(messages)) break;
     }
   } catch (err) {

@@ -294,7 +294,7 @@ describe('the console in a browser', () => {
   });
 
   it('opens a session of 10,000 events: the first page is drawn at once, the rest follow', async () => {
-    const session = `bulk-${ids.runId}`;
+    const session = 'bulk-10000-events';
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO sessions (provider, external_id, kind, status, started_at, first_event_at, last_event_at)
        VALUES ('wms', $1, 'session', 'measuring', now() - interval '3 hours', now() - interval '3 hours', now())

@@ -141,4 +141,17 @@ describe('npm run demo (its core, runDemo)', () => {
       await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-'),
     ).toBeGreaterThan(before);
   });
+
+  it('without a run name uses fixed ids, which the README names, and runs again on the same sessions', async () => {
+    const first = await runDemo({ baseUrl: t.baseUrl, apiKey: TEST_API_KEY, env: TEST_ENV });
+    expect(first.failures).toEqual([]);
+    const sessions = await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-');
+
+    const again = await runDemo({ baseUrl: t.baseUrl, apiKey: TEST_API_KEY, env: TEST_ENV });
+    expect(again.failures).toEqual([]);
+    expect(again.ids).toEqual(first.ids);
+    expect(await count(t, `SELECT count(*)::int AS n FROM sessions WHERE provider <> $1`, '-')).toBe(
+      sessions,
+    );
+  });
 });

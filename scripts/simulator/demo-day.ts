@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Env } from 'src/config/env-readers';
 import type { ProviderName } from 'src/config/provider-registry';
 import type { DemoLookAround, DemoStepRequest, ProviderSimulator } from 'src/simulator/simulator.types';
 import { firstOf } from './defaults';
-import { postApi, send, SimResponse } from './http-client';
+import { deliveryOutcome, postApi, send, SimResponse } from './http-client';
 import { loadSimulators } from './simulators';
 
 export interface DemoStep extends DemoStepRequest {
@@ -12,7 +11,6 @@ export interface DemoStep extends DemoStepRequest {
 
 /** The ids the demo's sessions got, to look them up afterwards. */
 export interface DemoIds {
-  runId: string;
   /** Each provider's scene session (session id, stream, reference), by provider. */
   sessions: Record<ProviderName, string>;
 }
@@ -25,7 +23,10 @@ export interface DemoOptions {
   env: Env;
   /** The end of the replayed day, epoch ms (default: now). */
   now?: number;
-  /** Makes the ids of this run unique (default: random), so the demo can be run again and again. */
+  /**
+   * Names a separate set of sessions: appended to every scene's session id. Without it the scenes use their
+   * fixed ids (the README's examples), and a repeated run sends another day to the same sessions.
+   */
   runId?: string;
   /** Pause between requests, ms (default 0). */
   delayMs?: number;
@@ -56,17 +57,17 @@ type Scene = ProviderSimulator & { demo: NonNullable<ProviderSimulator['demo']> 
  */
 export async function planDemoDay(options: {
   scenes: Scene[];
-  runId: string;
+  runId?: string;
   env: Env;
   now: number;
   postApi: (path: string, body: unknown) => Promise<SimResponse>;
 }): Promise<{ steps: DemoStep[]; ids: DemoIds }> {
   const { runId, env, now } = options;
   const dayStart = Math.floor((now - 10 * HOUR) / MINUTE) * MINUTE;
-  const ids: DemoIds = { runId, sessions: {} };
+  const ids: DemoIds = { sessions: {} };
   const steps: DemoStep[] = [];
   for (const scene of options.scenes) {
-    const session = scene.demo.session(runId);
+    const session = runId === undefined ? scene.demo.session : `${scene.demo.session}-${runId}`;
     ids.sessions[scene.provider] = session;
     const requests = await scene.demo.steps({
       session,
@@ -80,7 +81,11 @@ export async function planDemoDay(options: {
   return { steps, ids };
 }
 
-/** Replays the day against a running service. Never throws for an answer; reports every non-2xx. */
+/**
+ * Replays the day against a running service and waits until the service has projected it, so that the
+ * queries that follow see the whole day. Never throws for an answer; reports every non-2xx, and every
+ * delivery the service then failed or rejected.
+ */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const scenes = (await loadSimulators())
@@ -88,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     .sort((a, b) => a.demo.startHour - b.demo.startHour);
   const { steps, ids } = await planDemoDay({
     scenes,
-    runId: options.runId ?? randomBytes(3).toString('hex'),
+    runId: options.runId,
     env: options.env,
     now: options.now ?? Date.now(),
     postApi: (path, body) => postApi(baseUrl, options.apiKey, path, body),
@@ -96,6 +101,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   const outcomes: DemoResult['outcomes'] = {};
   const failures: DemoResult['failures'] = [];
+  const accepted: Array<{ step: DemoStep; response: SimResponse; deliveryId: string }> = [];
   for (const [i, step] of steps.entries()) {
     const response = await send(baseUrl, step.request);
     const status =
@@ -106,8 +112,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     counts[status] = (counts[status] ?? 0) + 1;
     if (response.status >= 300)
       failures.push({ label: step.label, status: response.status, body: response.text });
+    else if (typeof response.json?.deliveryId === 'string')
+      accepted.push({ step, response, deliveryId: response.json.deliveryId });
     options.onProgress?.({ done: i + 1, total: steps.length, step, response });
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+  }
+  for (const { step, response, deliveryId } of accepted) {
+    const outcome = await deliveryOutcome(baseUrl, options.apiKey, deliveryId);
+    if (outcome !== null && outcome.status !== 'projected') {
+      const body = `${outcome.status}: ${JSON.stringify(outcome.error)}`;
+      failures.push({ label: step.label, status: response.status, body });
+    }
   }
   const providers = [...new Set(steps.map((s) => s.provider))];
   const lookAround = scenes

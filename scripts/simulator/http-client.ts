@@ -56,3 +56,35 @@ export async function postApi(
   });
   return read(res);
 }
+
+/** What GET /api/deliveries/:id says about a delivery, as far as the simulator reports it. */
+export interface DeliveryOutcome {
+  status: 'projected' | 'failed' | 'rejected';
+  eventId: string | null;
+  error: unknown;
+}
+
+/**
+ * Waits until the service has projected the delivery (GET /api/deliveries/:id no longer says `pending`,
+ * usually within milliseconds), so that whatever is queried next includes it. Null when the API does not
+ * tell (e.g. another API key) or not within `timeoutMs`.
+ */
+export async function deliveryOutcome(
+  baseUrl: string,
+  apiKey: string,
+  deliveryId: string,
+  timeoutMs = 10_000,
+): Promise<DeliveryOutcome | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/api/deliveries/${encodeURIComponent(deliveryId)}`, {
+      headers: { Authorization: `Bearer ${apiKey}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (res.status !== 200) return null;
+    const view = (await res.json()) as { status: string } & Omit<DeliveryOutcome, 'status'>;
+    if (view.status !== 'pending') return view as DeliveryOutcome;
+    if (Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -57,6 +57,10 @@ describe('.env.example', () => {
     expect(config.apiKeys).toHaveLength(1);
   });
 
+  it('lets PORT alone move the service: the public base URL (banner, Eyeson URLs) follows it', () => {
+    expect(loadConfig({ ...active, PORT: '3517' }).publicBaseUrl).toBe('http://localhost:3517');
+  });
+
   it('holds the values the sender simulator signs with by default', async () => {
     expect(Object.fromEntries(Object.keys(EXAMPLE_ENV).map((k) => [k, active[k]]))).toEqual(EXAMPLE_ENV);
     const simulators = await loadSimulators();

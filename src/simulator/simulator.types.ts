@@ -47,7 +47,7 @@ export interface DemoStepRequest {
 
 /** What a scene gets to build its requests. */
 export interface DemoSceneContext {
-  /** The scene's session id for this run (from `session(runId)`). */
+  /** The scene's session id for this run (`session`, with the run's suffix when it has one). */
   session: string;
   /** When the scene starts, epoch ms. */
   start: number;
@@ -72,8 +72,11 @@ export interface DemoLookAround {
 export interface DemoScene {
   /** Hours after the start of the demo day when the scene begins; scenes are sent in this order. */
   startHour: number;
-  /** The scene's session id, unique per run so that the demo can be run again and again. */
-  session(runId: string): string;
+  /**
+   * The scene's session id: always the same, so that the README's examples find it after `npm run demo`
+   * (a run given a name adds it: `<session>-<run>`).
+   */
+  session: string;
   steps(ctx: DemoSceneContext): DemoStepRequest[] | Promise<DemoStepRequest[]>;
   lookAround(session: string): DemoLookAround;
 }

@@ -69,7 +69,7 @@ export const eyesonSimulator: ProviderSimulator = {
   // 17:00 a recorded support call of ten minutes; a supervisor listened in for five.
   demo: {
     startHour: 8,
-    session: (runId) => `call-${runId}`,
+    session: 'call-42',
     async steps({ session, start, secret, env, postApi }) {
       // StreamRec signs nothing: the service mints the callback URL StreamRec will call, as a team would.
       const minted = await postApi('/api/eyeson/callback-urls', { reference: session });

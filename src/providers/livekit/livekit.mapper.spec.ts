@@ -10,6 +10,13 @@ const ALICE = {
   joinedAt: String(T + 5),
   kind: 'STANDARD',
 };
+/** The room's session as every event that names the room files it, and as it shows among the changes. */
+const ROOM_SESSION = { externalId: ROOM.sid, kind: 'room' };
+const ALICE_SESSION = { externalId: 'PA_alice' };
+/** The egress's file, as LiveKit sends it (sizes and nanoseconds as strings) and as it is kept. */
+const FILE = { filename: 'standup.mp4', location: 'https://s/standup.mp4' };
+const FILE_SENT = { ...FILE, size: '4821', duration: '2380000000000' };
+const FILE_KEPT = { ...FILE, sizeBytes: 4821, durationMs: 2_380_000 };
 const at = (s: number) => new Date((T + s) * 1000);
 const ns = (s: number) => `${T + s}000000000`;
 
@@ -49,8 +56,7 @@ describe('mapLivekitEvent', () => {
         event: { type: 'room_started', known: true, occurredAt: at(0), sessionExternalId: ROOM.sid },
         sessions: [
           {
-            externalId: ROOM.sid,
-            kind: 'room',
+            ...ROOM_SESSION,
             status: { value: 'started', rank: 1 },
             startedAt: at(0),
             attributes: { name: 'standup' },
@@ -62,9 +68,7 @@ describe('mapLivekitEvent', () => {
       'room_finished: the room ends, at a higher rank than started',
       event('room_finished', { room: ROOM }, 2400),
       {
-        sessions: [
-          { externalId: ROOM.sid, kind: 'room', status: { value: 'finished', rank: 2 }, endedAt: at(2400) },
-        ],
+        sessions: [{ ...ROOM_SESSION, status: { value: 'finished', rank: 2 }, endedAt: at(2400) }],
       },
     ],
     [
@@ -73,9 +77,9 @@ describe('mapLivekitEvent', () => {
       {
         event: { type: 'participant_joined', sessionExternalId: ROOM.sid },
         sessions: [
-          { externalId: ROOM.sid, kind: 'room' },
+          ROOM_SESSION,
           {
-            externalId: 'PA_alice',
+            ...ALICE_SESSION,
             kind: 'participant',
             parentExternalId: ROOM.sid,
             status: { value: 'joined', rank: 1 },
@@ -91,7 +95,7 @@ describe('mapLivekitEvent', () => {
       {
         sessions: [
           { externalId: ROOM.sid },
-          { externalId: 'PA_alice', status: { value: 'left', rank: 2 }, endedAt: at(600) },
+          { ...ALICE_SESSION, status: { value: 'left', rank: 2 }, endedAt: at(600) },
         ],
       },
     ],
@@ -99,10 +103,7 @@ describe('mapLivekitEvent', () => {
       'participant_connection_aborted: the participant ends as aborted',
       event('participant_connection_aborted', { room: ROOM, participant: ALICE }, 60),
       {
-        sessions: [
-          { externalId: ROOM.sid },
-          { externalId: 'PA_alice', status: { value: 'aborted', rank: 2 } },
-        ],
+        sessions: [{ externalId: ROOM.sid }, { ...ALICE_SESSION, status: { value: 'aborted', rank: 2 } }],
       },
     ],
     [
@@ -110,7 +111,7 @@ describe('mapLivekitEvent', () => {
       event('track_published', { room: ROOM, participant: ALICE, track: { sid: 'TR_1', type: 'AUDIO' } }, 6),
       {
         event: { type: 'track_published', known: true, sessionExternalId: ROOM.sid },
-        sessions: [{ externalId: ROOM.sid, kind: 'room' }],
+        sessions: [ROOM_SESSION],
       },
     ],
     [
@@ -118,7 +119,7 @@ describe('mapLivekitEvent', () => {
       event('egress_started', { egressInfo: egressInfo('EGRESS_STARTING') }, 10),
       {
         event: { sessionExternalId: ROOM.sid, recordingExternalId: 'EG_1' },
-        sessions: [{ externalId: ROOM.sid, kind: 'room', attributes: { name: 'standup' } }],
+        sessions: [{ ...ROOM_SESSION, attributes: { name: 'standup' } }],
         recordings: [
           {
             externalId: 'EG_1',
@@ -143,14 +144,7 @@ describe('mapLivekitEvent', () => {
         {
           egressInfo: egressInfo('EGRESS_COMPLETE', {
             endedAt: ns(2390),
-            fileResults: [
-              {
-                filename: 'standup.mp4',
-                location: 'https://s/standup.mp4',
-                size: '4821',
-                duration: '2380000000000',
-              },
-            ],
+            fileResults: [FILE_SENT],
           }),
         },
         2391,
@@ -162,20 +156,10 @@ describe('mapLivekitEvent', () => {
             status: { value: 'complete', rank: 4 },
             endedAt: at(2390),
             error: null,
-            url: 'https://s/standup.mp4',
-            sizeBytes: 4821,
-            durationMs: 2_380_000,
-            attributes: {
-              roomName: 'standup',
-              files: [
-                {
-                  filename: 'standup.mp4',
-                  location: 'https://s/standup.mp4',
-                  sizeBytes: 4821,
-                  durationMs: 2_380_000,
-                },
-              ],
-            },
+            url: FILE.location,
+            sizeBytes: FILE_KEPT.sizeBytes,
+            durationMs: FILE_KEPT.durationMs,
+            attributes: { roomName: 'standup', files: [FILE_KEPT] },
           },
         ],
       },
@@ -198,7 +182,7 @@ describe('mapLivekitEvent', () => {
       {
         event: { sessionExternalId: ROOM.sid },
         sessions: [
-          { externalId: ROOM.sid, kind: 'room' },
+          ROOM_SESSION,
           {
             externalId: 'IN_1',
             kind: 'ingress',
@@ -235,7 +219,7 @@ describe('mapLivekitEvent', () => {
   it('keeps an event it does not know on the room timeline, flagged unknown, with no state change', () => {
     const plan = mapLivekitEvent(event('room_metadata_changed', { room: ROOM }, 3));
     expect(plan.event).toMatchObject({ type: 'room_metadata_changed', known: false, occurredAt: at(3) });
-    expect(plan.sessions).toEqual([{ externalId: ROOM.sid, kind: 'room', attributes: { name: 'standup' } }]);
+    expect(plan.sessions).toEqual([{ ...ROOM_SESSION, attributes: { name: 'standup' } }]);
     expect(plan.recordings).toBeUndefined();
   });
 

@@ -147,7 +147,7 @@ export const livekitSimulator: ProviderSimulator = {
   // 18:00 a recorded team meeting of 40 minutes: two people, an RTMP studio feed, a room composite recording.
   demo: {
     startHour: 9,
-    session: (runId) => `standup-${runId}`,
+    session: 'standup',
     async steps({ session, start, secret, env }) {
       const scene: Array<[LivekitEventName, number, Extra?]> = [
         ['room_started', 0],

@@ -160,7 +160,8 @@ export const millicastSimulator: ProviderSimulator = {
   // 11:00 a two-hour live stream, transcoded and recorded, with viewers and thumbnails.
   demo: {
     startHour: 3,
-    session: (runId) => millicastStream(`launch-${runId}`).streamId,
+    // Millicast's own example stream, which the API documentation's examples name too.
+    session: 'ZG6NWV/sample_stream',
     steps: ({ session, start, secret, env }) => {
       const steps: Array<[string, number]> = [
         ['transcoder.ACTIVE', -2 * MINUTE],

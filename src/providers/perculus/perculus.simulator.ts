@@ -75,7 +75,7 @@ export const perculusSimulator: ProviderSimulator = {
   // 09:00 a Perculus class of 50 minutes; its report and video are ready a little later.
   demo: {
     startHour: 1,
-    session: (runId) => `class-${runId}`,
+    session: 'class-101',
     steps: ({ session, start, secret, env }) =>
       (
         [

@@ -80,7 +80,7 @@ export const wmsSimulator: ProviderSimulator = {
   // 15:00 a measurement: camera, scan with intermediate results, final results, redirect.
   demo: {
     startHour: 6,
-    session: (runId) => `wms-${runId}`,
+    session: 'checkup-1',
     steps: ({ session, start, secret, env }) =>
       wmsMeasurementFlow(session, wmsMeasurementId(session), Math.floor(start / 1000)).map((event) => ({
         label: `wms ${event.event}`,

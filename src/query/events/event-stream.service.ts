@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { once } from 'node:events';
 import { invalidParameter } from 'src/common/problem';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { decodeCursor } from 'src/query/cursor';
@@ -8,15 +7,15 @@ import type { EventFeedQueryDto } from 'src/query/events/events.dto';
 import { EventsService } from 'src/query/events/events.service';
 
 /** Events read per feed query. */
-const PAGE = 200;
+export const PAGE = 200;
 /** How often a caught-up stream asks the feed for news. */
 const POLL_MS = 500;
 /**
  * The bounded buffer per client: no next page is read while more than this is waiting for a slow client;
  * a client that does not take it within DRAIN_TIMEOUT_MS is disconnected (it resumes with Last-Event-ID).
  */
-const MAX_BUFFERED_BYTES = 256 * 1024;
-const DRAIN_TIMEOUT_MS = 30_000;
+export const MAX_BUFFERED_BYTES = 256 * 1024;
+export const DRAIN_TIMEOUT_MS = 30_000;
 
 export type EventStreamQuery = Omit<EventFeedQueryDto, 'limit'>;
 
@@ -75,6 +74,8 @@ export class EventStreamService implements BeforeApplicationShutdown {
         }
         if (res.writableLength > MAX_BUFFERED_BYTES && !(await drained(res, closed.signal))) {
           this.logger.warn('event stream client too slow: disconnected (it resumes with Last-Event-ID)');
+          // Not end(): that waits for the client to take the buffer, holding it and the connection for good.
+          res.destroy();
           break;
         }
         if (entries.length === PAGE) continue;
@@ -86,7 +87,7 @@ export class EventStreamService implements BeforeApplicationShutdown {
       this.logger.warn(`event stream stopped: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.open.delete(res);
-      res.end();
+      if (!res.destroyed) res.end();
     }
   }
 
@@ -108,12 +109,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** True once the buffer drained, false when the client did not take it in time or left. */
-async function drained(res: Response, signal: AbortSignal): Promise<boolean> {
-  try {
-    await once(res, 'drain', { signal: AbortSignal.any([signal, AbortSignal.timeout(DRAIN_TIMEOUT_MS)]) });
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * True once the buffer drained, false when the client did not take it in time or left. A timer of its own:
+ * AbortSignal.any() holds an AbortSignal.timeout() so weakly that a garbage collection can cancel it.
+ */
+function drained(res: Response, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), DRAIN_TIMEOUT_MS);
+    const onDrain = () => done(true);
+    const onAbort = () => done(false);
+    res.once('drain', onDrain);
+    signal.addEventListener('abort', onAbort, { once: true });
+    function done(ok: boolean) {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    }
+  });
 }
