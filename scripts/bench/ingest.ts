@@ -123,7 +123,7 @@ async function printStatementStats(url: string): Promise<void> {
   const { rows } = await withClient(url, (c) =>
     c.query<{ calls: string; total_ms: number; mean_ms: number; plan_ms: number; query: string }>(
       `SELECT calls, total_exec_time + total_plan_time AS total_ms, mean_exec_time AS mean_ms,
-              total_plan_time / calls AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
+              total_plan_time / NULLIF(calls, 0) AS plan_ms, regexp_replace(query, '\\s+', ' ', 'g') AS query
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         ORDER BY total_exec_time + total_plan_time DESC LIMIT 20`,
     ),
