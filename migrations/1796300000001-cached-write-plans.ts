@@ -12,7 +12,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * instances inserting the same keys at once wait for each other's commit in one direction only, never in a
  * cycle.
  */
-const STORE_PENDING_FUNCTION = `
+export const STORE_PENDING_FUNCTION = `
 CREATE FUNCTION hooktrail_store_pending(p_provider text[], p_idempotency_key text[], p_received_at timestamptz[],
     p_request_id text[], p_content_type text[], p_headers jsonb[], p_context jsonb[], p_body bytea[], p_notify boolean)
 RETURNS TABLE (ordinal bigint, inserted_id bigint, original_id bigint)

@@ -12,6 +12,7 @@ import { LeanInboxIndexes1796300000000 } from '../../migrations/1796300000000-le
 import { CachedWritePlans1796300000001 } from '../../migrations/1796300000001-cached-write-plans';
 import { TimelineReferencesUnchecked1796300000002 } from '../../migrations/1796300000002-timeline-references-unchecked';
 import { StateReferencesUnchecked1796300000003 } from '../../migrations/1796300000003-state-references-unchecked';
+import { InboxInsertAsStatement1796300000004 } from '../../migrations/1796300000004-inbox-insert-as-statement';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CachedWritePlans1796300000001,
   TimelineReferencesUnchecked1796300000002,
   StateReferencesUnchecked1796300000003,
+  InboxInsertAsStatement1796300000004,
 ];

@@ -6,21 +6,48 @@
  * a pooler in transaction mode.
  */
 
-/**
- * The channel a committed inbox insert notifies (`hooktrail_store_pending` names it too), to wake the
- * projectors of every instance.
- */
+/** The channel a committed inbox insert notifies, to wake the projectors of every instance. */
 export const INBOX_CHANNEL = 'hooktrail_inbox';
 
 /**
- * The request path's only write: the batch's accepted deliveries as pending inbox rows, one call (so one
- * commit) for all of them, of `hooktrail_store_pending` (created by a migration, migrations/*-cached-write-plans.ts,
- * which says what it does); `$9`: notify other instances' projectors.
+ * The request path's only write: the batch's accepted deliveries as pending inbox rows, one statement (so
+ * one commit) for all of them. A row whose `(provider, idempotency_key)` is stored already is not inserted;
+ * it is answered as a duplicate of the stored row (`original`) and counted on it, in the same statement. With
+ * `$9`, other instances' projectors are notified (a committing NOTIFY takes a cluster-wide lock, so the caller
+ * sends one at most every few milliseconds; its own projector it wakes directly).
+ * `original` reads the statement's snapshot, so a row that lost a race with a transaction committing
+ * meanwhile has neither `inserted` nor `original`: see FIND_ORIGINALS. Rows go in key order: two instances
+ * inserting the same keys at once wait for each other's commit in one direction only, never in a cycle.
  */
 export const INSERT_PENDING = `
-SELECT ordinal AS o, inserted_id AS inserted, original_id AS original
-FROM hooktrail_store_pending($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[],
-  $7::jsonb[], $8::bytea[], $9::boolean)`;
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[],
+      $7::jsonb[], $8::bytea[]) WITH ORDINALITY
+    AS i(provider, idempotency_key, received_at, request_id, content_type, headers, context, body, o)
+), inserted AS (
+  INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, content_type, headers, context,
+      body, body_size, status)
+  SELECT provider, idempotency_key, received_at, request_id, content_type, headers, context, body,
+      octet_length(body), 'pending'
+  FROM input ORDER BY provider, idempotency_key
+  ON CONFLICT ON CONSTRAINT uq_deliveries_provider_idempotency_key DO NOTHING
+  RETURNING id, provider, idempotency_key
+), originals AS (
+  SELECT d.id, d.provider, d.idempotency_key FROM deliveries d
+  JOIN input i ON d.provider = i.provider AND d.idempotency_key = i.idempotency_key
+), counted AS (
+  INSERT INTO delivery_duplicates AS x (delivery_id, count, last_at)
+  SELECT id, 1, now() FROM originals
+  ON CONFLICT (delivery_id) DO UPDATE SET count = x.count + 1, last_at = EXCLUDED.last_at
+), notified AS (
+  SELECT pg_notify('${INBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted WHERE $9
+)
+SELECT i.o, n.id AS inserted, d.id AS original
+FROM input i
+LEFT JOIN inserted n ON n.provider = i.provider AND n.idempotency_key = i.idempotency_key
+LEFT JOIN originals d ON d.provider = i.provider AND d.idempotency_key = i.idempotency_key
+LEFT JOIN notified ON true
+ORDER BY i.o`;
 
 /** Originals of deliveries that lost a race (committed by another transaction meanwhile), counted. */
 export const FIND_ORIGINALS = `
