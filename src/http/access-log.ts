@@ -23,8 +23,9 @@ export function accessLog(logger: Logger) {
   return pinoHttp<Request, Response>({
     // Without the redaction paths: pino-http binds each request (the request object itself) to two child
     // loggers, and the wildcard paths were applied to those bindings on every request (about 3 % of the
-    // service's busy CPU in a profile of the ingest bench). Its lines hold only the fields below and the request id (test/secrets.e2e-spec.ts
-    // checks every line at trace level); nothing else logs through `req.log`.
+    // service's busy CPU in a profile of the ingest bench). Its lines hold only the fields below and the
+    // request id (test/secrets.e2e-spec.ts checks every line at trace level); nothing else logs through
+    // `req.log`.
     logger: logger.child({}, { redact: { paths: [] } }),
     genReqId: (req) => req.requestId,
     quietReqLogger: true,
