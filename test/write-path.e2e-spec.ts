@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { IngestionService } from 'src/ingestion/ingestion.service';
+import { INBOX_CHANNEL } from 'src/ingestion/projection.sql';
 import type {
   DecodeResult,
   IngestOutcome,
@@ -254,6 +256,27 @@ describe('write path', () => {
         after.deliveries.filter((d) => firstTen.has(d.idempotency_key as string)).map((d) => d.duplicates),
       ).toEqual(Array(10).fill(1));
     } finally {
+      await t.close();
+    }
+  });
+
+  it("wakes other instances' projectors once a batch stored new deliveries", async () => {
+    const t = await appWith(adapter);
+    const listener = new Client({ connectionString: t.databaseUrl });
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${INBOX_CHANNEL}`);
+      const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.channel)));
+      const outcome = await t.app.get(IngestionService).ingest(adapter, raw(0));
+      expect(outcome.outcome).toBe('accepted');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('no notification within 5 s'), 5_000);
+      });
+      await expect(Promise.race([heard, timeout])).resolves.toBe(INBOX_CHANNEL);
+      clearTimeout(timer);
+    } finally {
+      await listener.end();
       await t.close();
     }
   });

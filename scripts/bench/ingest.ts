@@ -181,7 +181,10 @@ async function main(): Promise<number> {
 
     const secrets = benchServiceEnv();
     const passThrough = Object.fromEntries(
-      Object.entries(env).filter(([k, v]) => v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL')),
+      Object.entries(env).filter(
+        ([k, v]) =>
+          v !== undefined && (k === 'DB_POOL_SIZE' || k === 'LOG_LEVEL' || k.startsWith('PROJECTOR_')),
+      ),
     ) as Record<string, string>;
     const servicePort = await freePort();
     const serviceScript = join(__dirname, '../../src/main.js');

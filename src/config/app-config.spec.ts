@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       webhookBodyLimitBytes: 1024 * 1024,
       apiKeys: [],
       database: { url: undefined, embedded: { dataDir: '.data/postgres', port: 54329 }, poolSize: 10 },
+      projector: { batchSize: 500, pollMs: 500, listen: true, gatherMs: 50 },
     });
     // No secret means the provider is disabled, never open.
     expect(Object.values(config.providers).every((p) => p.secrets.length === 0)).toBe(true);
@@ -75,6 +76,7 @@ describe('loadConfig', () => {
       { EYESON_CALLBACK_URL_TTL_DAYS: '0' },
       'EYESON_CALLBACK_URL_TTL_DAYS: must be between 1 and 3650, got 0',
     ],
+    [{ PROJECTOR_GATHER_MS: '-1' }, 'PROJECTOR_GATHER_MS: must be between 0 and 10000, got -1'],
     [{ PERCULUS_TOKEN_ALGORITHM: 'md5' }, 'PERCULUS_TOKEN_ALGORITHM: must be one of sha256, sha1, got "md5"'],
     [
       { LOG_LEVEL: 'loud' },

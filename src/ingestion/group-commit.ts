@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { runQuery } from 'src/database/database';
 import { isDatabaseUnavailable, isRetryableTransactionError } from 'src/database/db-errors';
 import type { ExtraWrites, Queryable, RawDelivery } from 'src/ingestion/ingestion.types';
-import { FIND_ORIGINALS, INSERT_PENDING } from 'src/ingestion/projection.sql';
+import { FIND_ORIGINALS, INSERT_PENDING, NOTIFY_INBOX } from 'src/ingestion/projection.sql';
 import { storableJson } from 'src/ingestion/storable-json';
 
 /** A delivery that passed its checks, to store as a pending inbox row. */
@@ -46,17 +46,20 @@ interface Queued {
   reject: (err: unknown) => void;
 }
 
-interface InsertedRow {
-  o: string;
-  inserted: string | null;
-  original: string | null;
+interface KeyedRow {
+  id: string;
+  provider: string;
+  idempotency_key: string;
 }
+
+const keyOf = (provider: string, idempotencyKey: string) => `${provider}\u0000${idempotencyKey}`;
 
 /**
  * Group commit of the request path. Concurrent deliveries are stored together: one statement (INSERT_PENDING),
  * hence one commit and one WAL flush, for all of them, in one round trip; every delivery is answered only after
  * that commit. A copy of a stored delivery is simply not inserted (ON CONFLICT DO NOTHING): it never fails or
- * slows the batch it is in. A batch holding provider writes (thumbnails) runs in an explicit transaction.
+ * slows the batch it is in; a second statement (FIND_ORIGINALS) names the originals of a batch's copies. A
+ * batch holding provider writes (thumbnails) runs in an explicit transaction.
  *
  * A batch starts as soon as a slot is free (no fixed delay): the deliveries decoded while one batch runs
  * make the next. Two deliveries with the same idempotency key never share a batch (the later waits for the
@@ -82,7 +85,7 @@ export class GroupCommit {
 
   /** Stores the item in a transaction shared with concurrent deliveries; resolves after its COMMIT. */
   async run(item: InboxItem): Promise<InboxResult> {
-    const key = `${item.raw.provider}\u0000${item.idempotencyKey}`;
+    const key = keyOf(item.raw.provider, item.idempotencyKey);
     for (let earlier = this.inFlight.get(key); earlier !== undefined; earlier = this.inFlight.get(key)) {
       await earlier;
     }
@@ -148,8 +151,11 @@ export class GroupCommit {
         if (err instanceof ExtraWritesFailed) careful = true;
       }
     }
-    if (results.some((r) => r.outcome === 'accepted')) this.onStored();
     batch.forEach((q, i) => q.resolve(results[i]));
+    if (results.some((r) => r.outcome === 'accepted')) {
+      this.onStored();
+      if (this.notifyNow()) this.pool.query(NOTIFY_INBOX).catch(() => undefined); // they also poll
+    }
   }
 
   /**
@@ -161,7 +167,7 @@ export class GroupCommit {
     const items = batch.map((q) => q.item);
     const explicit = items.some((i) => i.extra !== undefined);
     if (explicit) await client.query('BEGIN');
-    const { rows } = await db.query<InsertedRow>(INSERT_PENDING, [
+    const { rows } = await db.query<KeyedRow>(INSERT_PENDING, [
       items.map((i) => i.raw.provider),
       items.map((i) => i.idempotencyKey),
       items.map((i) => i.raw.receivedAt),
@@ -170,31 +176,29 @@ export class GroupCommit {
       items.map((i) => JSON.stringify(i.raw.headers)),
       items.map((i) => JSON.stringify(i.raw.context)),
       items.map((i) => i.raw.body),
-      this.notifyNow(),
     ]);
-    const results: Array<InboxResult | undefined> = rows.map((r) => {
-      if (r.inserted !== null) return { outcome: 'accepted', deliveryId: r.inserted };
-      if (r.original !== null) return { outcome: 'duplicate', deliveryId: r.original };
-      return undefined;
-    });
-    const lost = items.filter((_, i) => results[i] === undefined);
-    if (lost.length > 0) {
-      const found = await db.query<{ id: string; provider: string; idempotency_key: string }>(
-        FIND_ORIGINALS,
-        [lost.map((i) => i.raw.provider), lost.map((i) => i.idempotencyKey)],
-      );
-      const byKey = new Map(found.rows.map((r) => [`${r.provider}\u0000${r.idempotency_key}`, r.id]));
-      items.forEach((item, i) => {
-        if (results[i] !== undefined) return;
-        const original = byKey.get(`${item.raw.provider}\u0000${item.idempotencyKey}`);
-        if (original === undefined)
-          throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
-        results[i] = { outcome: 'duplicate', deliveryId: original };
-      });
+    const inserted = new Map(rows.map((r) => [keyOf(r.provider, r.idempotency_key), r.id]));
+    const copies = items.filter((i) => !inserted.has(keyOf(i.raw.provider, i.idempotencyKey)));
+    const originals = new Map<string, string>();
+    if (copies.length > 0) {
+      const found = await db.query<KeyedRow>(FIND_ORIGINALS, [
+        copies.map((i) => i.raw.provider),
+        copies.map((i) => i.idempotencyKey),
+      ]);
+      for (const r of found.rows) originals.set(keyOf(r.provider, r.idempotency_key), r.id);
     }
+    const results: InboxResult[] = items.map((item) => {
+      const key = keyOf(item.raw.provider, item.idempotencyKey);
+      const id = inserted.get(key);
+      if (id !== undefined) return { outcome: 'accepted', deliveryId: id };
+      const original = originals.get(key);
+      if (original === undefined)
+        throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
+      return { outcome: 'duplicate', deliveryId: original };
+    });
     if (explicit) {
       for (const [i, item] of items.entries()) {
-        const result = results[i]!;
+        const result = results[i];
         if (item.extra === undefined || result.outcome !== 'accepted') continue;
         if (careful) results[i] = await this.extraWrites(db, item.extra, result.deliveryId);
         else {
@@ -208,7 +212,7 @@ export class GroupCommit {
       }
       await client.query('COMMIT');
     }
-    return results as InboxResult[];
+    return results;
   }
 
   /**

@@ -11,45 +11,35 @@ export const INBOX_CHANNEL = 'hooktrail_inbox';
 
 /**
  * The request path's only write: the batch's accepted deliveries as pending inbox rows, one statement (so
- * one commit) for all of them. A row whose `(provider, idempotency_key)` is stored already is not inserted;
- * it is answered as a duplicate of the stored row (`original`) and counted on it, in the same statement. With
- * `$9`, other instances' projectors are notified (a committing NOTIFY takes a cluster-wide lock, so the caller
- * sends one at most every few milliseconds; its own projector it wakes directly).
- * `original` reads the statement's snapshot, so a row that lost a race with a transaction committing
- * meanwhile has neither `inserted` nor `original`: see FIND_ORIGINALS. Rows go in key order: two instances
- * inserting the same keys at once wait for each other's commit in one direction only, never in a cycle.
+ * one commit) for all of them. A row whose `(provider, idempotency_key)` is stored already is not inserted
+ * and not returned: the caller finds its original with FIND_ORIGINALS (a re-sent delivery costs an index
+ * probe here, and a second statement only in a batch that holds one). Kept this lean on purpose: the
+ * statement is planned at every call, and a form that also found the originals and counted them cost
+ * more to plan than to run. Rows go in key order: two instances inserting the same keys at once wait for
+ * each other's commit in one direction only, never in a cycle.
  */
 export const INSERT_PENDING = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[],
-      $7::jsonb[], $8::bytea[]) WITH ORDINALITY
-    AS i(provider, idempotency_key, received_at, request_id, content_type, headers, context, body, o)
-), inserted AS (
-  INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, content_type, headers, context,
-      body, body_size, status)
-  SELECT provider, idempotency_key, received_at, request_id, content_type, headers, context, body,
-      octet_length(body), 'pending'
-  FROM input ORDER BY provider, idempotency_key
-  ON CONFLICT ON CONSTRAINT uq_deliveries_provider_idempotency_key DO NOTHING
-  RETURNING id, provider, idempotency_key
-), originals AS (
-  SELECT d.id, d.provider, d.idempotency_key FROM deliveries d
-  JOIN input i ON d.provider = i.provider AND d.idempotency_key = i.idempotency_key
-), counted AS (
-  INSERT INTO delivery_duplicates AS x (delivery_id, count, last_at)
-  SELECT id, 1, now() FROM originals
-  ON CONFLICT (delivery_id) DO UPDATE SET count = x.count + 1, last_at = EXCLUDED.last_at
-), notified AS (
-  SELECT pg_notify('${INBOX_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted WHERE $9
-)
-SELECT i.o, n.id AS inserted, d.id AS original
-FROM input i
-LEFT JOIN inserted n ON n.provider = i.provider AND n.idempotency_key = i.idempotency_key
-LEFT JOIN originals d ON d.provider = i.provider AND d.idempotency_key = i.idempotency_key
-LEFT JOIN notified ON true
-ORDER BY i.o`;
+INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, content_type, headers, context,
+    body, body_size, status)
+SELECT provider, idempotency_key, received_at, request_id, content_type, headers, context, body,
+    octet_length(body), 'pending'
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[],
+    $8::bytea[]) AS i(provider, idempotency_key, received_at, request_id, content_type, headers, context, body)
+ORDER BY provider, idempotency_key
+ON CONFLICT ON CONSTRAINT uq_deliveries_provider_idempotency_key DO NOTHING
+RETURNING id, provider, idempotency_key`;
 
-/** Originals of deliveries that lost a race (committed by another transaction meanwhile), counted. */
+/**
+ * Wakes the other instances' projectors (their own inserts wake them directly). Sent after a batch committed,
+ * at most every few milliseconds: a committing NOTIFY takes a cluster-wide lock.
+ */
+export const NOTIFY_INBOX = `SELECT pg_notify('${INBOX_CHANNEL}', '')`;
+
+/**
+ * Originals of deliveries the insert did not store (a copy of a stored delivery, or one that lost a race to
+ * a transaction that committed meanwhile: the insert waited for it, so this statement's snapshot sees it),
+ * each counted as a duplicate.
+ */
 export const FIND_ORIGINALS = `
 WITH originals AS (
   SELECT d.id, d.provider, d.idempotency_key FROM deliveries d
@@ -70,6 +60,13 @@ RETURNING id`;
 
 /** The columns a projection (or replay) reads of an inbox row: a `StoredRow` (delivery.entity.ts). */
 export const STORED = `id, provider, received_at, request_id, content_type, headers, context, body, body_sha256`;
+
+/**
+ * Starts a projection transaction. Its commit does not wait for the WAL flush: a projection lost in a crash
+ * leaves its inbox rows pending (they were acknowledged on a durable commit of their own), and the projector
+ * writes them again after the restart, to the same state. The next durable commit flushes it anyway.
+ */
+export const BEGIN_PROJECTION = `BEGIN; SET LOCAL synchronous_commit TO OFF`;
 
 /**
  * The oldest pending rows no other projector holds, locked for this transaction: instances share the

@@ -10,6 +10,12 @@ export interface ProjectorConfig {
    * mode, which cannot hold a LISTEN: the poll then wakes the projector (its own inserts always do).
    */
   listen: boolean;
+  /**
+   * Least time between the starts of two projection batches that are not full: deliveries gather meanwhile,
+   * so there are fewer, larger projection transactions (each costs about the same however small) for a few
+   * milliseconds of lag. A full batch is followed at once.
+   */
+  gatherMs: number;
 }
 
 export function parseProjectorConfig(env: Env, errors: ConfigErrors): ProjectorConfig {
@@ -17,5 +23,6 @@ export function parseProjectorConfig(env: Env, errors: ConfigErrors): ProjectorC
     batchSize: readInt(env, 'PROJECTOR_BATCH_SIZE', errors, 500, { min: 1, max: 10_000 }),
     pollMs: readInt(env, 'PROJECTOR_POLL_MS', errors, 500, { min: 10, max: 60_000 }),
     listen: readBool(env, 'PROJECTOR_LISTEN', errors, true),
+    gatherMs: readInt(env, 'PROJECTOR_GATHER_MS', errors, 50, { min: 0, max: 10_000 }),
   };
 }

@@ -10,6 +10,7 @@ import type { IngestPlan, Queryable, RawDelivery, WebhookAdapter } from 'src/ing
 import { checkPlanLinks, ProjectionItem, projectBatch } from 'src/ingestion/projection-batch';
 import {
   BACKLOG,
+  BEGIN_PROJECTION,
   CLAIM_CHOSEN,
   CLAIM_PENDING,
   INBOX_CHANNEL,
@@ -46,8 +47,7 @@ class BatchRefused extends Error {}
 /** Most time the projector maps rows before it lets the event loop take its turn. */
 const MAP_SLICE_MS = 5;
 
-/** Least time between the starts of two batches that are not full. */
-const GATHER_MS = 15;
+const PROJECTION = { begin: BEGIN_PROJECTION };
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -137,8 +137,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
         this.wanted = false;
         let taken = 0;
         do {
-          // A full batch is followed at once; otherwise deliveries gather for a moment: fewer, larger
-          // projection transactions (each costs a few round trips however small) for a few ms of lag.
+          // A full batch is followed at once; otherwise deliveries gather for a moment (gatherMs).
           if (taken < this.options.batchSize) await this.gather();
           taken = await this.projectPending();
         } while (!this.stopped && taken === this.options.batchSize);
@@ -152,9 +151,9 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
-  /** Waits until GATHER_MS have passed since the last batch started. */
+  /** Waits until `gatherMs` have passed since the last batch started. */
   private async gather(): Promise<void> {
-    const wait = this.lastBatch + GATHER_MS - performance.now();
+    const wait = this.lastBatch + this.options.gatherMs - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     this.lastBatch = performance.now();
   }
@@ -172,7 +171,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
         claimed = rows.map((r) => r.id);
         await this.project(db, rows, false);
         return rows.length;
-      });
+      }, PROJECTION);
     } catch (err) {
       if (!(err instanceof BatchRefused)) throw err;
       await this.projectChosen(claimed);
@@ -190,7 +189,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       const { rows } = await db.query<StoredRow>(CLAIM_CHOSEN, [ids]);
       await this.project(db, rows, true);
       return rows.length;
-    });
+    }, PROJECTION);
   }
 
   /** `careful`: under savepoints, finding the rows the database refuses; otherwise in one go. */
