@@ -45,9 +45,9 @@ import { floodScenario } from './flood';
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
  * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
- * LOG_LEVEL are passed to the service when set. After the open loop, the flood scenario (flood.ts; BENCH_FLOOD=0
- * leaves it out): refusal throughput against GET /health, and the open loop again under a flood of forged
- * deliveries.
+ * LOG_LEVEL and PROJECTOR_* are passed to the service when set. After the open loop, the flood scenario
+ * (flood.ts; BENCH_FLOOD=0 leaves it out): refusal throughput against GET /health, and the open loop again under
+ * a flood of forged deliveries; BENCH_RATE=<n> BENCH_FLOOD=only runs just the flood scenario, at n/s.
  */
 
 const env = process.env;
@@ -324,6 +324,26 @@ async function main(): Promise<number> {
         .filter((r) => r.server === server)
         .reduce((a, b) => (b.stats.rate > a.stats.rate ? b : a), rows[0]);
     const maxConnections = Math.max(64, ...LEVELS);
+    if (FIXED_RATE !== null && env.BENCH_FLOOD === 'only') {
+      // BENCH_RATE with BENCH_FLOOD=only: only the flood scenario, its genuine deliveries at that rate.
+      rows.push(
+        await floodScenario({
+          url: urls.service,
+          serviceEnv,
+          serviceScript,
+          workDir: pg.workDir,
+          durationS: DURATION_S,
+          rate: FIXED_RATE,
+          log,
+          genuineRun: (go) => run('service', `${FIXED_RATE}/s + flood`, maxConnections, go),
+          openLoopAt: (url, a) => openLoop(url, stream, FIXED_RATE, DURATION_S, maxConnections, a),
+          verify: (a) => verify('service', a),
+        }),
+      );
+      printTable(rows);
+      if (pgStats) await printStatementStats(serviceDb);
+      return rows.some((r) => r.lost + r.stats.non2xx + r.stats.errors > 0) ? 1 : exitCode;
+    }
     if (FIXED_RATE !== null) {
       // BENCH_RATE: only the open-loop run, at that rate (to compare builds at equal load).
       for (const server of ['service', 'reference'] as const) {
