@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -13,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseEnv, runCommand } from './support/run-command';
 import { PROJECT_ROOT } from './support/spawn-ts';
-import { startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
+import { freePort } from './support/child-servers';
+import { eventually } from './support/query-fixtures';
+import { createTestDatabase, startTestApp, TEST_API_KEY, TEST_ENV, TestApp } from './support/test-app';
 
 const npmRun = (args: string[], env: Record<string, string | undefined>) =>
   runCommand('npm', ['run', '--silent', ...args], { cwd: PROJECT_ROOT, env, timeoutMs: 90_000 });
@@ -93,6 +96,45 @@ describe('npm run send, demo and replay', () => {
       expect(files()).toEqual(compiled);
     } finally {
       rmSync(cache, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+/**
+ * A supervisor that started the service with `npm start` stops it by signalling npm: the signal must reach
+ * the service (npm signals its child, the shell of the script, which `exec` replaces with node), or the
+ * service would run on orphaned, holding its port.
+ */
+describe('npm start', () => {
+  it('stops the service when npm is sent SIGTERM', async () => {
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const health = `http://127.0.0.1:${port}/health`;
+    const answers = () =>
+      fetch(health).then(
+        (r) => r.status,
+        () => 'refused' as const,
+      );
+    const npm = spawn('npm', ['start'], {
+      cwd: PROJECT_ROOT,
+      env: { ...baseEnv(), DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+      // Its own process group, so that whatever it started can be cleared up if the test fails.
+      detached: true,
+    });
+    const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    try {
+      expect(await eventually(answers, (s) => s === 200, 60_000)).toBe(200);
+      npm.kill('SIGTERM');
+      await npmExited;
+      expect(await eventually(answers, (s) => s === 'refused', 15_000)).toBe('refused');
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone: nothing outlived npm
+      }
+      await database.drop();
     }
   }, 120_000);
 });
