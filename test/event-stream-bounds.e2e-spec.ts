@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { DRAIN_TIMEOUT_MS, MAX_BUFFERED_BYTES, PAGE } from 'src/query/events/event-stream.service';
+import { MAX_BUFFERED_BYTES, PAGE } from 'src/query/events/event-stream.service';
 import { EventStreamClient } from './support/event-stream-client';
 import { startTestApp, TestApp } from './support/test-app';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
@@ -11,6 +11,10 @@ const [wms] = WEBHOOK_ROUTES;
  */
 const BURST = 1000;
 const PADDING = 'x'.repeat(16_000);
+
+/** EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS of the app under test. */
+const DRAIN_TIMEOUT_S = 3;
+const DRAIN_TIMEOUT_MS = DRAIN_TIMEOUT_S * 1000;
 
 jest.setTimeout(DRAIN_TIMEOUT_MS + 60_000);
 
@@ -41,7 +45,7 @@ describe('the event stream with a client that stops reading', () => {
   const serverSockets = new Map<number, Socket>();
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS: String(DRAIN_TIMEOUT_S) });
     t.app.getHttpServer().on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
   });
   afterAll(async () => {

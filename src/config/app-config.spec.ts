@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       apiKeys: [],
       database: { url: undefined, embedded: { dataDir: '.data/postgres', port: 54329 }, poolSize: 10 },
       projector: { batchSize: 500, pollMs: 500, listen: true, gatherMs: 50 },
+      eventsStreamDrainTimeoutSeconds: 30,
     });
     // No secret means the provider is disabled, never open.
     expect(Object.values(config.providers).every((p) => p.secrets.length === 0)).toBe(true);

@@ -43,6 +43,8 @@ export interface AppConfig {
   apiReadKeys: string[];
   /** Seconds between heartbeat comments on an idle `GET /api/events/stream`. */
   eventsStreamHeartbeatSeconds: number;
+  /** Seconds a stream client may leave its full buffer untaken before it is disconnected. */
+  eventsStreamDrainTimeoutSeconds: number;
   /** Serve /docs and /docs-json to anyone (true), or only with an API key (false, the default). */
   docsPublic: boolean;
   http: HttpServerConfig;
@@ -103,6 +105,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventsStreamHeartbeatSeconds: readInt(env, 'EVENTS_STREAM_HEARTBEAT_SECONDS', errors, 15, {
       min: 1,
       max: 300,
+    }),
+    eventsStreamDrainTimeoutSeconds: readInt(env, 'EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS', errors, 30, {
+      min: 1,
+      max: 3600,
     }),
     docsPublic: readBool(env, 'DOCS_PUBLIC', errors, false),
     http: parseHttpServerConfig(env, errors),

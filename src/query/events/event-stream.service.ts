@@ -12,10 +12,10 @@ export const PAGE = 200;
 const POLL_MS = 500;
 /**
  * The bounded buffer per client: no next page is read while more than this is waiting for a slow client;
- * a client that does not take it within DRAIN_TIMEOUT_MS is disconnected (it resumes with Last-Event-ID).
+ * a client that does not take it within EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS is disconnected (it resumes
+ * with Last-Event-ID).
  */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
-export const DRAIN_TIMEOUT_MS = 30_000;
 
 export type EventStreamQuery = Omit<EventFeedQueryDto, 'limit'>;
 
@@ -30,12 +30,14 @@ export class EventStreamService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventStreamService.name);
   private readonly open = new Set<Response>();
   private readonly heartbeatMs: number;
+  private readonly drainTimeoutMs: number;
 
   constructor(
     private readonly events: EventsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.heartbeatMs = config.eventsStreamHeartbeatSeconds * 1000;
+    this.drainTimeoutMs = config.eventsStreamDrainTimeoutSeconds * 1000;
   }
 
   /** Validates the start position; throws (a 400, before anything is sent) when it is not a feed cursor. */
@@ -72,7 +74,10 @@ export class EventStreamService implements BeforeApplicationShutdown {
           send(`id: ${id}\nevent: event\ndata: ${JSON.stringify(item)}\n\n`);
           cursor = id;
         }
-        if (res.writableLength > MAX_BUFFERED_BYTES && !(await drained(res, closed.signal))) {
+        if (
+          res.writableLength > MAX_BUFFERED_BYTES &&
+          !(await drained(res, closed.signal, this.drainTimeoutMs))
+        ) {
           this.logger.warn('event stream client too slow: disconnected (it resumes with Last-Event-ID)');
           // Not end(): that waits for the client to take the buffer, holding it and the connection for good.
           res.destroy();
@@ -113,9 +118,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * True once the buffer drained, false when the client did not take it in time or left. A timer of its own:
  * AbortSignal.any() holds an AbortSignal.timeout() so weakly that a garbage collection can cancel it.
  */
-function drained(res: Response, signal: AbortSignal): Promise<boolean> {
+function drained(res: Response, signal: AbortSignal, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done(false), DRAIN_TIMEOUT_MS);
+    const timer = setTimeout(() => done(false), timeoutMs);
     const onDrain = () => done(true);
     const onAbort = () => done(false);
     res.once('drain', onDrain);
