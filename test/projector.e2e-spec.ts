@@ -7,6 +7,7 @@ import { Projector } from 'src/ingestion/projector';
 import { parsePrometheus, sampleValue } from './support/prometheus';
 import { waitForProjection } from './support/projection';
 import { createTestDatabase, startTestApp, TEST_API_KEY, TestApp } from './support/test-app';
+import { eventually } from './support/query-fixtures';
 import { send, WEBHOOK_ROUTES } from './support/webhook-routes';
 
 /**
@@ -58,6 +59,36 @@ describe('the projection backlog', () => {
         details: { inbox: { pending: number; oldestPendingSeconds: number } };
       };
       expect(after.details.inbox).toMatchObject({ pending: 0, oldestPendingSeconds: 0 });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+    }
+  });
+
+  it('answers a copy of a delivery that is being projected at once, without waiting for the projection', async () => {
+    const [wms] = WEBHOOK_ROUTES;
+    const request = wms.signEvent(wms.event('copied-while-projected', 1));
+    const locker = await t.db.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN SHARE MODE'); // the projection waits with the row claimed
+      const first = await send(t.baseUrl, request);
+      expect(first.body).toMatchObject({ status: 'accepted' });
+      const waiting = () =>
+        t.db
+          .query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'events'::regclass`,
+          )
+          .then((r) => r.rows[0].n);
+      expect(await eventually(waiting, (n) => n > 0, 10_000)).toBeGreaterThan(0);
+
+      // The copy is counted on the claimed row: it is answered while the projection still waits.
+      const copy = await send(t.baseUrl, request, 5_000);
+      expect(copy.body).toMatchObject({ status: 'duplicate', deliveryId: first.body?.deliveryId });
+      expect(await delivery(String(first.body?.deliveryId))).toMatchObject({ status: 'pending' });
+
+      await locker.query('ROLLBACK');
+      expect(await waitForProjection(t.baseUrl, first)).toMatchObject({ status: 'projected' });
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       locker.release();

@@ -47,7 +47,8 @@ import { floodScenario } from './flood';
  * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
  * LOG_LEVEL and PROJECTOR_* are passed to the service when set. After the open loop, the flood scenario
  * (flood.ts; BENCH_FLOOD=0 leaves it out): refusal throughput against GET /health, and the open loop again under
- * a flood of forged deliveries; BENCH_RATE=<n> BENCH_FLOOD=only runs just the flood scenario, at n/s.
+ * a flood of forged deliveries. With BENCH_RATE=<n>, BENCH_ONLY=pair runs just the two instances (n
+ * deliveries a second, each sent to both) and BENCH_ONLY=flood just the flood scenario (genuine at n/s).
  */
 
 const env = process.env;
@@ -324,8 +325,34 @@ async function main(): Promise<number> {
         .filter((r) => r.server === server)
         .reduce((a, b) => (b.stats.rate > a.stats.rate ? b : a), rows[0]);
     const maxConnections = Math.max(64, ...LEVELS);
-    if (FIXED_RATE !== null && env.BENCH_FLOOD === 'only') {
-      // BENCH_RATE with BENCH_FLOOD=only: only the flood scenario, its genuine deliveries at that rate.
+    // A second instance on the same database; every delivery goes to both at the same moment.
+    const twoInstances = async (pairRate: number): Promise<Row> => {
+      const secondPort = await freePort();
+      const second = spawnNode(
+        'service-2',
+        serviceScript,
+        { ...serviceEnv, PORT: String(secondPort) },
+        pg.workDir,
+      );
+      children.push(second);
+      const secondUrl = `http://127.0.0.1:${secondPort}`;
+      await waitReady(`${secondUrl}/health/ready`, second);
+      log(
+        `two instances: ${pairRate} deliveries/s, each sent to both (${pairRate * 2} requests/s; RSS and server CPU of the first)`,
+      );
+      return run('service', `two instances, ${pairRate}/s × 2`, maxConnections, (a) =>
+        openLoop([urls.service, secondUrl], stream, pairRate, DURATION_S, maxConnections, a),
+      );
+    };
+    if (FIXED_RATE !== null && env.BENCH_ONLY === 'pair') {
+      // BENCH_RATE with BENCH_ONLY=pair: only the two instances, that many deliveries a second to each.
+      rows.push(await twoInstances(FIXED_RATE));
+      printTable(rows);
+      if (pgStats) await printStatementStats(serviceDb);
+      return rows.some((r) => r.lost + r.stats.non2xx + r.stats.errors > 0) ? 1 : exitCode;
+    }
+    if (FIXED_RATE !== null && env.BENCH_ONLY === 'flood') {
+      // BENCH_RATE with BENCH_ONLY=flood: only the flood scenario, its genuine deliveries at that rate.
       rows.push(
         await floodScenario({
           url: urls.service,
@@ -405,24 +432,7 @@ async function main(): Promise<number> {
       );
     }
 
-    // A second instance on the same database; every delivery goes to both at the same moment.
-    const secondPort = await freePort();
-    const second = spawnNode(
-      'service-2',
-      serviceScript,
-      { ...serviceEnv, PORT: String(secondPort) },
-      pg.workDir,
-    );
-    children.push(second);
-    const secondUrl = `http://127.0.0.1:${secondPort}`;
-    await waitReady(`${secondUrl}/health/ready`, second);
-    const pairRate = Math.round(half / 2);
-    log(
-      `two instances: ${pairRate} deliveries/s, each sent to both (${pairRate * 2} requests/s; RSS and server CPU of the first)`,
-    );
-    const pair = await run('service', `two instances, ${pairRate}/s × 2`, maxConnections, (a) =>
-      openLoop([urls.service, secondUrl], stream, pairRate, DURATION_S, maxConnections, a),
-    );
+    const pair = await twoInstances(Math.round(half / 2));
     rows.push(pair);
 
     if (env.BENCH_FLOOD !== '0') {

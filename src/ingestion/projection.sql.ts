@@ -71,17 +71,21 @@ export const BEGIN_PROJECTION = `BEGIN; SET LOCAL synchronous_commit TO OFF`;
 /**
  * The oldest pending rows no other projector holds, locked for this transaction: instances share the
  * backlog without waiting on each other, and a projector that dies releases its rows with its connection.
+ * `FOR NO KEY UPDATE`, the lock its own UPDATE of these rows takes anyway: it excludes other projectors and
+ * retention, but not the key-share locks of foreign-key checks, so a re-sent copy counted on a row being
+ * projected (delivery_duplicates) does not wait for the projection to commit.
  */
 export const CLAIM_PENDING = `
 SELECT ${STORED} FROM deliveries
 WHERE status = 'pending'
 ORDER BY id
 LIMIT $1
-FOR UPDATE SKIP LOCKED`;
+FOR NO KEY UPDATE SKIP LOCKED`;
 
 /** Chosen pending rows (a replay), waiting for a projector that holds some of them. */
 export const CLAIM_CHOSEN = `
-SELECT ${STORED} FROM deliveries WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id FOR UPDATE`;
+SELECT ${STORED} FROM deliveries WHERE id = ANY($1::bigint[]) AND status = 'pending' ORDER BY id
+FOR NO KEY UPDATE`;
 
 export const PROJECT_BATCH = `SELECT delivery_id, event_id FROM hooktrail_project($1::jsonb)`;
 

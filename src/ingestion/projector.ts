@@ -53,7 +53,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 /**
  * Folds pending inbox rows into the timeline and the state, behind the acknowledgement. Every instance runs
- * one: it claims the oldest pending rows no other projector holds (`FOR UPDATE SKIP LOCKED`, up to
+ * one: it claims the oldest pending rows no other projector holds (`FOR NO KEY UPDATE SKIP LOCKED`, up to
  * `batchSize`), maps each with its provider's adapter (the same decode and pure mapper as the request path),
  * writes them with one call of the projection function and marks them projected, all in one transaction.
  * A row that cannot be mapped or written is marked failed with its error; the others of its batch are
