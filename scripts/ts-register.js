@@ -7,8 +7,8 @@
  * Hand-written because the ready-made runners do not fit: esbuild and tsx drop `emitDecoratorMetadata`,
  * which Nest's dependency injection reads; ts-node type-checks every start. This hook does what ts-jest does
  * in the tests: each file goes through TypeScript's own `transpileModule` with the project's tsconfig.json
- * options. Outputs are cached under node_modules/.cache by content, so an unchanged file is never compiled
- * twice and TypeScript itself is loaded only when some file changed. `src/...` imports resolve against the
+ * options. Outputs are cached under node_modules/.cache, one entry per file, so an unchanged file is never
+ * compiled twice and TypeScript itself is loaded only when some file changed. `src/...` imports resolve against the
  * project root, as tsconfig's baseUrl (and jest's moduleNameMapper) resolve them.
  */
 const { createHash } = require('node:crypto');
@@ -42,18 +42,24 @@ function transpile(source, filename) {
   return ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
 }
 
+/**
+ * One cache entry per source file, named after its path and overwritten when the file changes, so the cache
+ * holds no more files than the project has: its first line is the key of the text it was compiled from.
+ */
 function cached(source, filename) {
-  const key = createHash('sha1').update(compilerKey).update(filename).update(source).digest('hex');
-  const file = join(cacheDir, `${key}.js`);
+  const key = createHash('sha1').update(compilerKey).update(source).digest('hex');
+  const header = `//${key}\n`;
+  const file = join(cacheDir, `${createHash('sha1').update(filename).digest('hex')}.js`);
   try {
-    return readFileSync(file, 'utf8');
+    const entry = readFileSync(file, 'utf8');
+    if (entry.startsWith(header)) return entry.slice(header.length);
   } catch {
     // not compiled yet
   }
   const output = transpile(source, filename);
   try {
     mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(`${file}.${process.pid}`, output);
+    writeFileSync(`${file}.${process.pid}`, header + output);
     renameSync(`${file}.${process.pid}`, file); // atomic: a process starting in parallel never reads half a file
   } catch {
     // a cache that cannot be written only costs the next start a compilation

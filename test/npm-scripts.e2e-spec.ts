@@ -100,6 +100,31 @@ describe('npm run send, demo and replay', () => {
   }, 120_000);
 });
 
+/** scripts/ts-register.js keeps one cache entry per source file, so the cache never grows with edits. */
+describe('the TypeScript require hook', () => {
+  it('replaces the cache entry of a file that changed', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hooktrail-ts-hook-'));
+    const cache = join(folder, 'cache');
+    const file = join(folder, 'answer.ts');
+    const run = (text: string) => {
+      writeFileSync(file, `const answer: string = '${text}';\nconsole.log(answer);\n`);
+      return runCommand('node', ['-r', join(PROJECT_ROOT, 'scripts', 'ts-register.js'), file], {
+        cwd: PROJECT_ROOT,
+        env: { ...baseEnv(), HOOKTRAIL_TS_CACHE: cache },
+      });
+    };
+    try {
+      expect(await run('first')).toMatchObject({ code: 0, stdout: 'first\n' });
+      expect(await run('second')).toMatchObject({ code: 0, stdout: 'second\n' });
+      expect(readdirSync(cache)).toHaveLength(1);
+      expect(await run('first')).toMatchObject({ code: 0, stdout: 'first\n' });
+      expect(readdirSync(cache)).toHaveLength(1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * A supervisor that started the service with `npm start` stops it by signalling npm: the signal must reach
  * the service (npm signals its child, the shell of the script, which `exec` replaces with node), or the
