@@ -363,7 +363,7 @@ async function main(): Promise<number> {
           rate: FIXED_RATE,
           log,
           genuineRun: (go) => run('service', `${FIXED_RATE}/s + flood`, maxConnections, go),
-          openLoopAt: (url, a) => openLoop(url, stream, FIXED_RATE, DURATION_S, maxConnections, a),
+          openLoopAt: (url, a, s = DURATION_S) => openLoop(url, stream, FIXED_RATE, s, maxConnections, a),
           verify: (a) => verify('service', a),
         }),
       );
@@ -446,7 +446,7 @@ async function main(): Promise<number> {
           rate: half,
           log,
           genuineRun: (go) => run('service', `${half}/s + flood`, maxConnections, go),
-          openLoopAt: (url, a) => openLoop(url, stream, half, DURATION_S, maxConnections, a),
+          openLoopAt: (url, a, s = DURATION_S) => openLoop(url, stream, half, s, maxConnections, a),
           verify: (a) => verify('service', a),
         }),
       );

@@ -23,7 +23,10 @@ export function buildDataSourceOptions(database: DatabaseConfig, url: string): D
       statement_timeout: database.statementTimeoutMs,
       query_timeout: database.statementTimeoutMs + 1_000,
       idle_in_transaction_session_timeout: database.statementTimeoutMs * 2,
-      idleTimeoutMillis: 30_000,
+      // Connections are kept through quiet minutes: a burst after a pause would otherwise open them all again
+      // (a new backend plans the projection function and loads its caches anew), which made the first second
+      // of a burst after 35 s of quiet several times slower in the ingest bench (docs/benchmarks.md).
+      idleTimeoutMillis: 10 * 60_000,
       keepAlive: true,
     },
   };
