@@ -151,7 +151,12 @@ describe('npm start', () => {
     try {
       expect(await eventually(answers, (s) => s === 200, 60_000)).toBe(200);
       npm.kill('SIGTERM');
-      await npmExited;
+      await Promise.race([
+        npmExited,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('npm did not exit within 15 s')), 15_000).unref(),
+        ),
+      ]);
       expect(await eventually(answers, (s) => s === 'refused', 15_000)).toBe('refused');
     } finally {
       try {

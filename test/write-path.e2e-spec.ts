@@ -260,6 +260,40 @@ describe('write path', () => {
     }
   });
 
+  it("answers a batch's new deliveries as stored even when naming its copies' originals fails", async () => {
+    // The lookup of the originals waits on a lock until its statement times out, after the insert committed.
+    const t = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: '1000' });
+    t.app.get(Projector).register(adapter);
+    const locker = await t.db.connect();
+    try {
+      const ingestion = t.app.get(IngestionService);
+      const first = await Promise.all(plans.slice(0, 5).map((_p, i) => ingestion.ingest(adapter, raw(i))));
+      expect(first.map((o) => o.outcome)).toEqual(Array(5).fill('accepted'));
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE delivery_duplicates IN EXCLUSIVE MODE');
+      const batches = ingestion.groupCommit.stats.batches;
+      const burst = await Promise.allSettled(
+        plans.slice(0, 10).map((_p, i) => ingestion.ingest(adapter, { ...raw(i), requestId: `burst-${i}` })),
+      );
+      await locker.query('ROLLBACK');
+      expect(ingestion.groupCommit.stats.batches - batches).toBeLessThan(5);
+      // The copies could not be answered; the new deliveries, stored by then, are answered accepted.
+      expect(burst.slice(0, 5).map((r) => r.status)).toEqual(Array(5).fill('rejected'));
+      expect(burst.slice(5).map((r) => (r.status === 'fulfilled' ? r.value.outcome : r.reason))).toEqual(
+        Array(5).fill('accepted'),
+      );
+      const stored = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM deliveries WHERE idempotency_key = ANY($1)`,
+        [plans.slice(0, 10).map((p) => p.idempotencyKey)],
+      );
+      expect(stored.rows[0].n).toBe(10);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+      await t.close();
+    }
+  });
+
   it("wakes other instances' projectors once a batch stored new deliveries", async () => {
     const t = await appWith(adapter);
     const listener = new Client({ connectionString: t.databaseUrl });
@@ -269,12 +303,10 @@ describe('write path', () => {
       const heard = new Promise<string>((resolve) => listener.on('notification', (n) => resolve(n.channel)));
       const outcome = await t.app.get(IngestionService).ingest(adapter, raw(0));
       expect(outcome.outcome).toBe('accepted');
-      let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<string>((resolve) => {
-        timer = setTimeout(() => resolve('no notification within 5 s'), 5_000);
+        setTimeout(() => resolve('no notification within 5 s'), 5_000).unref();
       });
       await expect(Promise.race([heard, timeout])).resolves.toBe(INBOX_CHANNEL);
-      clearTimeout(timer);
     } finally {
       await listener.end();
       await t.close();

@@ -77,7 +77,7 @@ describe('loadConfig', () => {
       { EYESON_CALLBACK_URL_TTL_DAYS: '0' },
       'EYESON_CALLBACK_URL_TTL_DAYS: must be between 1 and 3650, got 0',
     ],
-    [{ PROJECTOR_GATHER_MS: '-1' }, 'PROJECTOR_GATHER_MS: must be between 0 and 10000, got -1'],
+    [{ PROJECTOR_GATHER_MS: '-1' }, 'PROJECTOR_GATHER_MS: must be between 0 and 1000, got -1'],
     [{ PERCULUS_TOKEN_ALGORITHM: 'md5' }, 'PERCULUS_TOKEN_ALGORITHM: must be one of sha256, sha1, got "md5"'],
     [
       { LOG_LEVEL: 'loud' },

@@ -38,14 +38,8 @@ export class Database {
     return runQuery<R>(this.pool, statement, values);
   }
 
-  /**
-   * Runs `work` in a transaction, retrying deadlocks and serialization failures a few times. `begin` may set
-   * the transaction's own settings in the same round trip (SET LOCAL: nothing outlives the transaction).
-   */
-  async transaction<T>(
-    work: (client: PoolClient) => Promise<T>,
-    { attempts = 3, begin = 'BEGIN' }: { attempts?: number; begin?: string } = {},
-  ): Promise<T> {
+  /** Runs `work` in a transaction, retrying deadlocks and serialization failures a few times. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>, attempts = 3): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
@@ -56,7 +50,7 @@ export class Database {
       };
       client.on('error', onError);
       try {
-        await client.query(begin);
+        await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;

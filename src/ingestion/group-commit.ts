@@ -52,14 +52,17 @@ interface KeyedRow {
   idempotency_key: string;
 }
 
+/** What the batch did for one delivery: its answer, or the error it is answered with. */
+type Settled = { result: InboxResult } | { error: unknown };
+
 const keyOf = (provider: string, idempotencyKey: string) => `${provider}\u0000${idempotencyKey}`;
 
 /**
  * Group commit of the request path. Concurrent deliveries are stored together: one statement (INSERT_PENDING),
  * hence one commit and one WAL flush, for all of them, in one round trip; every delivery is answered only after
  * that commit. A copy of a stored delivery is simply not inserted (ON CONFLICT DO NOTHING): it never fails or
- * slows the batch it is in; a second statement (FIND_ORIGINALS) names the originals of a batch's copies. A
- * batch holding provider writes (thumbnails) runs in an explicit transaction.
+ * slows the batch it is in; a second statement (FIND_ORIGINALS) names the originals of a batch's copies, after
+ * the new rows are committed. A batch holding provider writes (thumbnails) runs in an explicit transaction.
  *
  * A batch starts as soon as a slot is free (no fixed delay): the deliveries decoded while one batch runs
  * make the next. Two deliveries with the same idempotency key never share a batch (the later waits for the
@@ -134,15 +137,16 @@ export class GroupCommit {
   private async execute(batch: Queued[]): Promise<void> {
     this.stats.batches++;
     this.stats.deliveries += batch.length;
-    let results: InboxResult[];
+    let settled: Settled[];
     let careful = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        results = await this.withClient((client) => this.store(client, batch, careful));
+        settled = await this.withClient((client) => this.store(client, batch, careful));
         break;
       } catch (err) {
-        // A deadlock (with a transaction of another kind) rolled the whole statement back: run it again;
-        // provider writes that failed: again, each under a savepoint, to keep the others of the batch.
+        // Nothing of the batch is stored (store only throws before its commit). A deadlock (with a
+        // transaction of another kind) rolled it back: run it again; provider writes that failed: again, each
+        // under a savepoint, to keep the others of the batch.
         const again = attempt < 3 && (err instanceof ExtraWritesFailed || isRetryableTransactionError(err));
         if (!again) {
           for (const q of batch) q.reject(err);
@@ -151,18 +155,24 @@ export class GroupCommit {
         if (err instanceof ExtraWritesFailed) careful = true;
       }
     }
-    batch.forEach((q, i) => q.resolve(results[i]));
-    if (results.some((r) => r.outcome === 'accepted')) {
+    batch.forEach((q, i) => {
+      const s = settled[i];
+      if ('error' in s) q.reject(s.error);
+      else q.resolve(s.result);
+    });
+    if (settled.some((s) => 'result' in s && s.result.outcome === 'accepted')) {
       this.onStored();
       if (this.notifyNow()) this.pool.query(NOTIFY_INBOX).catch(() => undefined); // they also poll
     }
   }
 
   /**
-   * The batch's one statement, in autocommit (the statement is the transaction) unless provider writes need
-   * a transaction around it.
+   * The batch's insert, in autocommit (the statement is the transaction) unless provider writes need a
+   * transaction around it; then the originals of its copies. Throws only while nothing is committed: in
+   * autocommit, once the insert returned, its rows are stored and answered whatever the lookup of the copies'
+   * originals does (a copy whose original cannot be named is answered with the error).
    */
-  private async store(client: PoolClient, batch: Queued[], careful: boolean): Promise<InboxResult[]> {
+  private async store(client: PoolClient, batch: Queued[], careful: boolean): Promise<Settled[]> {
     const db: Queryable = { query: (statement, values) => runQuery(client, statement, values) };
     const items = batch.map((q) => q.item);
     const explicit = items.some((i) => i.extra !== undefined);
@@ -179,31 +189,28 @@ export class GroupCommit {
     ]);
     const inserted = new Map(rows.map((r) => [keyOf(r.provider, r.idempotency_key), r.id]));
     const copies = items.filter((i) => !inserted.has(keyOf(i.raw.provider, i.idempotencyKey)));
-    const originals = new Map<string, string>();
-    if (copies.length > 0) {
-      const found = await db.query<KeyedRow>(FIND_ORIGINALS, [
-        copies.map((i) => i.raw.provider),
-        copies.map((i) => i.idempotencyKey),
-      ]);
-      for (const r of found.rows) originals.set(keyOf(r.provider, r.idempotency_key), r.id);
-    }
-    const results: InboxResult[] = items.map((item) => {
+    // In a transaction a failed lookup rolls everything back (and the batch is run again); in autocommit the
+    // new rows are committed already, so the lookup is retried on its own and only the copies can fail.
+    const originals =
+      copies.length === 0 ? new Map<string, string>() : await this.originalsOf(db, copies, !explicit);
+    const settled: Settled[] = items.map((item) => {
       const key = keyOf(item.raw.provider, item.idempotencyKey);
       const id = inserted.get(key);
-      if (id !== undefined) return { outcome: 'accepted', deliveryId: id };
+      if (id !== undefined) return { result: { outcome: 'accepted', deliveryId: id } };
+      if (originals instanceof Error) return { error: originals };
       const original = originals.get(key);
       if (original === undefined)
-        throw new Error(`delivery ${item.idempotencyKey} was neither stored nor found`);
-      return { outcome: 'duplicate', deliveryId: original };
+        return { error: new Error(`delivery ${item.idempotencyKey} was neither stored nor found`) };
+      return { result: { outcome: 'duplicate', deliveryId: original } };
     });
     if (explicit) {
       for (const [i, item] of items.entries()) {
-        const result = results[i];
-        if (item.extra === undefined || result.outcome !== 'accepted') continue;
-        if (careful) results[i] = await this.extraWrites(db, item.extra, result.deliveryId);
+        const s = settled[i];
+        if (item.extra === undefined || !('result' in s) || s.result.outcome !== 'accepted') continue;
+        if (careful) settled[i] = { result: await this.extraWrites(db, item.extra, s.result.deliveryId) };
         else {
           try {
-            await item.extra(db, { deliveryId: result.deliveryId });
+            await item.extra(db, { deliveryId: s.result.deliveryId });
           } catch (err) {
             if (isDatabaseUnavailable(err) || isRetryableTransactionError(err)) throw err;
             throw new ExtraWritesFailed();
@@ -212,7 +219,32 @@ export class GroupCommit {
       }
       await client.query('COMMIT');
     }
-    return results;
+    return settled;
+  }
+
+  /**
+   * The stored originals of the copies, each counted as a duplicate (FIND_ORIGINALS). `committed`: the batch's
+   * insert is committed already, so a failure is retried here (a deadlock with another instance counting the
+   * same copies) and finally returned rather than thrown.
+   */
+  private async originalsOf(
+    db: Queryable,
+    copies: InboxItem[],
+    committed: boolean,
+  ): Promise<Map<string, string> | Error> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await db.query<KeyedRow>(FIND_ORIGINALS, [
+          copies.map((i) => i.raw.provider),
+          copies.map((i) => i.idempotencyKey),
+        ]);
+        return new Map(rows.map((r) => [keyOf(r.provider, r.idempotency_key), r.id]));
+      } catch (err) {
+        if (!committed) throw err;
+        if (attempt < 3 && isRetryableTransactionError(err)) continue;
+        return err instanceof Error ? err : new Error(String(err));
+      }
+    }
   }
 
   /**

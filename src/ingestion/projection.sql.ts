@@ -38,7 +38,7 @@ export const NOTIFY_INBOX = `SELECT pg_notify('${INBOX_CHANNEL}', '')`;
 /**
  * Originals of deliveries the insert did not store (a copy of a stored delivery, or one that lost a race to
  * a transaction that committed meanwhile: the insert waited for it, so this statement's snapshot sees it),
- * each counted as a duplicate.
+ * each counted as a duplicate (in id order: two instances counting the same copies lock them in one order).
  */
 export const FIND_ORIGINALS = `
 WITH originals AS (
@@ -47,7 +47,7 @@ WITH originals AS (
     ON d.provider = k.provider AND d.idempotency_key = k.idempotency_key
 ), counted AS (
   INSERT INTO delivery_duplicates AS x (delivery_id, count, last_at)
-  SELECT id, 1, now() FROM originals
+  SELECT id, 1, now() FROM originals ORDER BY id
   ON CONFLICT (delivery_id) DO UPDATE SET count = x.count + 1, last_at = EXCLUDED.last_at
 )
 SELECT id, provider, idempotency_key FROM originals`;
@@ -60,13 +60,6 @@ RETURNING id`;
 
 /** The columns a projection (or replay) reads of an inbox row: a `StoredRow` (delivery.entity.ts). */
 export const STORED = `id, provider, received_at, request_id, content_type, headers, context, body, body_sha256`;
-
-/**
- * Starts a projection transaction. Its commit does not wait for the WAL flush: a projection lost in a crash
- * leaves its inbox rows pending (they were acknowledged on a durable commit of their own), and the projector
- * writes them again after the restart, to the same state. The next durable commit flushes it anyway.
- */
-export const BEGIN_PROJECTION = `BEGIN; SET LOCAL synchronous_commit TO OFF`;
 
 /**
  * The oldest pending rows no other projector holds, locked for this transaction: instances share the

@@ -23,6 +23,6 @@ export function parseProjectorConfig(env: Env, errors: ConfigErrors): ProjectorC
     batchSize: readInt(env, 'PROJECTOR_BATCH_SIZE', errors, 500, { min: 1, max: 10_000 }),
     pollMs: readInt(env, 'PROJECTOR_POLL_MS', errors, 500, { min: 10, max: 60_000 }),
     listen: readBool(env, 'PROJECTOR_LISTEN', errors, true),
-    gatherMs: readInt(env, 'PROJECTOR_GATHER_MS', errors, 50, { min: 0, max: 10_000 }),
+    gatherMs: readInt(env, 'PROJECTOR_GATHER_MS', errors, 50, { min: 0, max: 1_000 }),
   };
 }

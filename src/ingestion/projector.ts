@@ -10,7 +10,6 @@ import type { IngestPlan, Queryable, RawDelivery, WebhookAdapter } from 'src/ing
 import { checkPlanLinks, ProjectionItem, projectBatch } from 'src/ingestion/projection-batch';
 import {
   BACKLOG,
-  BEGIN_PROJECTION,
   CLAIM_CHOSEN,
   CLAIM_PENDING,
   INBOX_CHANNEL,
@@ -46,8 +45,6 @@ class BatchRefused extends Error {}
 
 /** Most time the projector maps rows before it lets the event loop take its turn. */
 const MAP_SLICE_MS = 5;
-
-const PROJECTION = { begin: BEGIN_PROJECTION };
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -171,7 +168,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
         claimed = rows.map((r) => r.id);
         await this.project(db, rows, false);
         return rows.length;
-      }, PROJECTION);
+      });
     } catch (err) {
       if (!(err instanceof BatchRefused)) throw err;
       await this.projectChosen(claimed);
@@ -189,7 +186,7 @@ export class Projector implements OnApplicationBootstrap, OnApplicationShutdown 
       const { rows } = await db.query<StoredRow>(CLAIM_CHOSEN, [ids]);
       await this.project(db, rows, true);
       return rows.length;
-    }, PROJECTION);
+    });
   }
 
   /** `careful`: under savepoints, finding the rows the database refuses; otherwise in one go. */

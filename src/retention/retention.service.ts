@@ -10,12 +10,13 @@ const BATCH = 1_000;
 const DAY_MS = 24 * 3_600_000;
 
 // Oldest first; SKIP LOCKED so a purge never waits for (or blocks) a delivery being written. A pending
-// delivery keeps its body until it is projected (the projector reads it).
+// delivery keeps its body until it is projected (the projector reads it). NO KEY UPDATE, the lock the update
+// takes anyway: a re-sent copy counted on one of these rows (a foreign-key check) does not wait for the purge.
 const PURGE_BODIES = `
 UPDATE deliveries SET body = NULL, body_purged_at = now()
 WHERE id IN (
   SELECT id FROM deliveries WHERE body IS NOT NULL AND received_at < $1 AND status <> 'pending'
-  ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED
+  ORDER BY received_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED
 )`;
 
 export interface RetentionRun {

@@ -38,8 +38,8 @@ export class EventsController {
       'is `event: event`, `id: <cursor>`, `data: <Event as JSON>`. Reconnect with `Last-Event-ID` (or `cursor`) ' +
       'to continue after the last event received, nothing skipped; without either the stream starts at the ' +
       "feed's beginning (narrow it with `since`). A `: heartbeat` comment is sent when idle " +
-      '(EVENTS_STREAM_HEARTBEAT_SECONDS). A client that does not read its buffer (256 kB) within 30 s ' +
-      '(EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS) is disconnected and resumes with Last-Event-ID. Needs the Bearer key: use a fetch-based client, since ' +
+      '(EVENTS_STREAM_HEARTBEAT_SECONDS). A client that does not read its buffer (256 kB) within ' +
+      'EVENTS_STREAM_DRAIN_TIMEOUT_SECONDS (30 by default) is disconnected and resumes with Last-Event-ID. Needs the Bearer key: use a fetch-based client, since ' +
       "the browser's EventSource cannot send headers.",
   })
   @ApiProduces('text/event-stream')
