@@ -344,44 +344,37 @@ async function main(): Promise<number> {
         openLoop([urls.service, secondUrl], stream, pairRate, DURATION_S, maxConnections, a),
       );
     };
-    if (FIXED_RATE !== null && env.BENCH_ONLY === 'pair') {
-      // BENCH_RATE with BENCH_ONLY=pair: only the two instances, that many deliveries a second to each.
-      rows.push(await twoInstances(FIXED_RATE));
-      printTable(rows);
-      if (pgStats) await printStatementStats(serviceDb);
-      return rows.some((r) => r.lost + r.stats.non2xx + r.stats.errors > 0) ? 1 : exitCode;
-    }
-    if (FIXED_RATE !== null && env.BENCH_ONLY === 'flood') {
-      // BENCH_RATE with BENCH_ONLY=flood: only the flood scenario, its genuine deliveries at that rate.
-      rows.push(
-        await floodScenario({
-          url: urls.service,
-          serviceEnv,
-          serviceScript,
-          workDir: pg.workDir,
-          durationS: DURATION_S,
-          rate: FIXED_RATE,
-          log,
-          genuineRun: (go) => run('service', `${FIXED_RATE}/s + flood`, maxConnections, go),
-          openLoopAt: (url, a, s = DURATION_S) => openLoop(url, stream, FIXED_RATE, s, maxConnections, a),
-          verify: (a) => verify('service', a),
-        }),
-      );
-      printTable(rows);
-      if (pgStats) await printStatementStats(serviceDb);
-      return rows.some((r) => r.lost + r.stats.non2xx + r.stats.errors > 0) ? 1 : exitCode;
-    }
+    // Genuine deliveries at `rate` under a flood of forged ones (flood.ts).
+    const floodRun = (rate: number): Promise<Row> =>
+      floodScenario({
+        url: urls.service,
+        serviceEnv,
+        serviceScript,
+        workDir: pg.workDir,
+        durationS: DURATION_S,
+        rate,
+        log,
+        genuineRun: (go) => run('service', `${rate}/s + flood`, maxConnections, go),
+        openLoopAt: (url, a, s = DURATION_S) => openLoop(url, stream, rate, s, maxConnections, a),
+        verify: (a) => verify('service', a),
+      });
     if (FIXED_RATE !== null) {
-      // BENCH_RATE: only the open-loop run, at that rate (to compare builds at equal load).
-      for (const server of ['service', 'reference'] as const) {
-        const row = await run(
-          server,
-          `${FIXED_RATE}/s`,
-          maxConnections,
-          (a) => openLoop(urls[server], stream, FIXED_RATE, DURATION_S, maxConnections, a),
-          { lag: true },
-        );
-        rows.push(row);
+      // BENCH_RATE: one scenario at that rate (to compare builds at equal load): the open loop of both servers,
+      // or with BENCH_ONLY=pair the two instances (that many deliveries a second to each), with
+      // BENCH_ONLY=flood the flood scenario.
+      if (env.BENCH_ONLY === 'pair') rows.push(await twoInstances(FIXED_RATE));
+      else if (env.BENCH_ONLY === 'flood') rows.push(await floodRun(FIXED_RATE));
+      else {
+        for (const server of ['service', 'reference'] as const) {
+          const row = await run(
+            server,
+            `${FIXED_RATE}/s`,
+            maxConnections,
+            (a) => openLoop(urls[server], stream, FIXED_RATE, DURATION_S, maxConnections, a),
+            { lag: true },
+          );
+          rows.push(row);
+        }
       }
       printTable(rows);
       const bad = rows.reduce((n, r) => n + r.lost + r.stats.non2xx + r.stats.errors, 0);
@@ -435,22 +428,7 @@ async function main(): Promise<number> {
     const pair = await twoInstances(Math.round(half / 2));
     rows.push(pair);
 
-    if (env.BENCH_FLOOD !== '0') {
-      rows.push(
-        await floodScenario({
-          url: urls.service,
-          serviceEnv,
-          serviceScript,
-          workDir: pg.workDir,
-          durationS: DURATION_S,
-          rate: half,
-          log,
-          genuineRun: (go) => run('service', `${half}/s + flood`, maxConnections, go),
-          openLoopAt: (url, a, s = DURATION_S) => openLoop(url, stream, half, s, maxConnections, a),
-          verify: (a) => verify('service', a),
-        }),
-      );
-    }
+    if (env.BENCH_FLOOD !== '0') rows.push(await floodRun(half));
 
     printTable(rows);
     const atServiceBest = rows.find((r) => r.server === 'reference' && r.load === serviceBest.load)!;
