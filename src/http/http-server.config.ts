@@ -11,7 +11,7 @@ export interface HttpServerConfig {
   keepAliveTimeoutMs: number;
   /** Open connections; beyond it new ones are closed at once (Node's `maxConnections`). */
   maxConnections: number;
-  /** Refusals answered at once in a second; beyond, each waits `refusalDelayMs` (see refusal-delay.ts). */
+  /** Refusals answered at once per second, spread evenly; beyond, each waits `refusalDelayMs` (refusal-delay.ts). */
   refusalsPromptPerSecond: number;
   /** 0 answers every refusal at once. */
   refusalDelayMs: number;
