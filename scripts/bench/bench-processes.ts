@@ -217,6 +217,16 @@ function cpuSecondsOf(pid: number): number {
   }
 }
 
+/** Nanoseconds the thread `pid` has waited on a run queue (`/proc/<pid>/schedstat`), or null. */
+function runQueueWaitNs(pid: number): number | null {
+  try {
+    const wait = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait : null;
+  } catch {
+    return null;
+  }
+}
+
 function parentOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -264,6 +274,11 @@ export interface Usage {
   loadCpu: number;
   /** Share of the whole machine's CPU that was busy (1 = every core busy all the time). */
   machineBusy: number;
+  /**
+   * Share of the window the server's main thread was ready to run but waited for a core (Linux scheduler
+   * statistics; null where they cannot be read): what queueing on a busy machine adds to its latency.
+   */
+  serverWaiting: number | null;
 }
 
 /**
@@ -277,7 +292,13 @@ export class UsageMeter {
   private samples = 0;
   private readonly pgStart = new Map<number, number>();
   private readonly pgLast = new Map<number, number>();
-  private readonly start: { server: number; load: NodeJS.CpuUsage; machine: { busy: number; total: number } };
+  private readonly start: {
+    server: number;
+    load: NodeJS.CpuUsage;
+    machine: { busy: number; total: number };
+    serverWaitNs: number | null;
+    at: number;
+  };
 
   constructor(
     private readonly serverPid: number,
@@ -289,7 +310,13 @@ export class UsageMeter {
         this.pgLast.set(pid, cpu);
       }
     }
-    this.start = { server: cpuSecondsOf(serverPid), load: process.cpuUsage(), machine: machineBusy() };
+    this.start = {
+      server: cpuSecondsOf(serverPid),
+      load: process.cpuUsage(),
+      machine: machineBusy(),
+      serverWaitNs: runQueueWaitNs(serverPid),
+      at: performance.now(),
+    };
     this.peak = rssMb(serverPid);
     this.timer = setInterval(() => this.sample(), 100);
   }
@@ -310,6 +337,8 @@ export class UsageMeter {
     }
     const load = process.cpuUsage(this.start.load);
     const machine = machineBusy();
+    const waitNs = runQueueWaitNs(this.serverPid);
+    const elapsedNs = (performance.now() - this.start.at) * 1e6;
     let postgresCpu = 0;
     for (const [pid, last] of this.pgLast) postgresCpu += last - (this.pgStart.get(pid) ?? 0);
     return {
@@ -319,6 +348,10 @@ export class UsageMeter {
       loadCpu: (load.user + load.system) / 1e6,
       machineBusy:
         (machine.busy - this.start.machine.busy) / Math.max(1, machine.total - this.start.machine.total),
+      serverWaiting:
+        waitNs === null || this.start.serverWaitNs === null
+          ? null
+          : (waitNs - this.start.serverWaitNs) / elapsedNs,
     };
   }
 }

@@ -140,16 +140,16 @@ async function printStatementStats(url: string): Promise<void> {
 function printTable(rows: Row[]): void {
   log('');
   log(
-    '| server | load | acks/s | ack p50 ms | ack p99 ms | projected/s | lag p50 / p99 ms | non-2xx | errors | lost | peak RSS MB | CPU µs/ack: server / postgres / load gen | machine busy |',
+    '| server | load | acks/s | ack p50 ms | ack p99 ms | projected/s | lag p50 / p99 ms | non-2xx | errors | lost | peak RSS MB | CPU µs/ack: server / postgres / load gen | machine busy | server waits for a core |',
   );
-  log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const per = (cpu: number | null) =>
       cpu === null || r.stats.ok === 0 ? '-' : fmt((cpu * 1e6) / r.stats.ok);
     const lag = r.lag === undefined ? '-' : `${fmt(r.lag.p50, 1)} / ${fmt(r.lag.p99, 1)}`;
     log(
       `| ${r.server} | ${r.load} | ${fmt(r.stats.rate)} | ${fmt(r.stats.p50, 1)} | ${fmt(r.stats.p99, 1)} | ${r.projected === undefined ? '-' : fmt(r.projected)} | ${lag} | ${r.stats.non2xx} | ${r.stats.errors} | ${r.lost} | ` +
-        `${fmt(r.usage.peakRssMb)} | ${per(r.usage.serverCpu)} / ${per(r.usage.postgresCpu)} / ${per(r.usage.loadCpu)} | ${fmt(r.usage.machineBusy * 100)}% |`,
+        `${fmt(r.usage.peakRssMb)} | ${per(r.usage.serverCpu)} / ${per(r.usage.postgresCpu)} / ${per(r.usage.loadCpu)} | ${fmt(r.usage.machineBusy * 100)}% | ${r.usage.serverWaiting === null ? '-' : `${fmt(r.usage.serverWaiting * 100)}%`} |`,
     );
   }
   log('');
