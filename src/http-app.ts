@@ -77,6 +77,7 @@ export async function createHttpApp(
   app.getHttpAdapter().getInstance().locals.refusalDelay = new RefusalDelay(
     refusalsPromptPerSecond,
     refusalDelayMs,
+    () => metrics.countDelayedRefusal(),
   );
   answerClientErrors(server, (status, code) => {
     metrics.countRefusal('http', code);

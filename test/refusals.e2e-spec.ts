@@ -427,5 +427,7 @@ describe('the refusal delay under a flood', () => {
     const late = refusals.filter((r) => r.ms >= 3_000);
     expect(late.length).toBeGreaterThanOrEqual(6);
     expect(finished.indexOf('genuine')).toBeLessThan(finished.indexOf(`forged-${refusals.indexOf(late[0])}`));
+    // Every refusal that waited is counted (the operator's sign that a flood is being held back).
+    expect(await metric(t.baseUrl, 'hooktrail_http_refusals_delayed_total', {})).toBe(late.length);
   });
 });

@@ -18,6 +18,8 @@ export class RefusalDelay {
   constructor(
     private readonly perSecond: number,
     private readonly delayMs: number,
+    /** Told of each refusal that waits (the metric of delayed refusals). */
+    private readonly onDelayed: () => void = () => undefined,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.capacity = Math.max(1, Math.ceil(perSecond / 10));
@@ -38,7 +40,8 @@ export class RefusalDelay {
 
   /** Calls `answer` now, or after the delay when the prompt budget is spent. */
   answer(answer: () => void): void {
-    if (this.prompt()) answer();
-    else setTimeout(answer, this.delayMs).unref();
+    if (this.prompt()) return answer();
+    this.onDelayed();
+    setTimeout(answer, this.delayMs).unref();
   }
 }

@@ -48,6 +48,7 @@ export class MetricsService {
   private readonly signatureFailures: Counter<'provider' | 'reason'>;
   private readonly refusals: Counter<'source' | 'reason'>;
   private readonly refusalChildren = new Map<string, { inc(): void }>();
+  private readonly delayedRefusals: Counter;
   private readonly collectFailures: Counter<'collector'>;
   private readonly inbox: Gauge<'provider' | 'status'>;
   private readonly pending: Gauge;
@@ -87,6 +88,13 @@ export class MetricsService {
         'Requests answered 4xx without storing anything (forged, malformed, oversized, unauthenticated, unknown ' +
         'route, cut by a timeout), by source (provider, api, metrics, http, other) and reason (the problem code).',
       labelNames: ['source', 'reason'] as const,
+      registers,
+    });
+    this.delayedRefusals = new Counter({
+      name: 'hooktrail_http_refusals_delayed_total',
+      help:
+        'Refusals answered only after REFUSAL_DELAY_MS, the prompt budget (REFUSALS_PROMPT_PER_SECOND) being ' +
+        'spent: rising means a flood is being held back.',
       registers,
     });
     this.collectFailures = new Counter({
@@ -200,6 +208,10 @@ export class MetricsService {
   }
 
   /** Counts one refusal; the counter children are bound once per (source, reason). */
+  countDelayedRefusal(): void {
+    this.delayedRefusals.inc();
+  }
+
   countRefusal(source: string, reason: string): void {
     const key = `${source} ${reason}`;
     let child = this.refusalChildren.get(key);
