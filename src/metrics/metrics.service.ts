@@ -207,11 +207,12 @@ export class MetricsService {
     if (req.provider !== undefined) series.latency.observe(seconds);
   }
 
-  /** Counts one refusal; the counter children are bound once per (source, reason). */
+  /** Counts one refusal answered only after the refusal delay. */
   countDelayedRefusal(): void {
     this.delayedRefusals.inc();
   }
 
+  /** Counts one refusal; the counter children are bound once per (source, reason). */
   countRefusal(source: string, reason: string): void {
     const key = `${source} ${reason}`;
     let child = this.refusalChildren.get(key);
