@@ -44,11 +44,13 @@ import { floodScenario } from './flood';
  * Env: BENCH_CONNECTIONS (8,32,64), BENCH_DURATION_S (8), BENCH_WARMUP_S (3); BENCH_RATE=<n> runs only the
  * open loop at n/s (to compare builds at equal load); BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof`) for the
  * service's node; BENCH_PG_STATS=1 prints the service's statements by time (pg_stat_statements, embedded
- * Postgres only); BENCH_COLD_WAL=1 leaves out the WAL preparation (see preallocateWal); DB_POOL_SIZE and
- * LOG_LEVEL and PROJECTOR_* are passed to the service when set. After the open loop, the flood scenario
- * (flood.ts; BENCH_FLOOD=0 leaves it out): refusal throughput against GET /health, and the open loop again under
- * a flood of forged deliveries. With BENCH_RATE=<n>, BENCH_ONLY=pair runs just the two instances (n
- * deliveries a second, each sent to both) and BENCH_ONLY=flood just the flood scenario (genuine at n/s).
+ * Postgres only); BENCH_PG_SETTINGS='{"name":"value",…}' adds server settings to the embedded Postgres (e.g.
+ * auto_explain's, to see the plans behind a slow statement); BENCH_COLD_WAL=1 leaves out the WAL preparation
+ * (see preallocateWal); DB_POOL_SIZE and LOG_LEVEL and PROJECTOR_* are passed to the service when set. After
+ * the open loop, the flood scenario (flood.ts; BENCH_FLOOD=0 leaves it out): refusal throughput against GET
+ * /health, and the open loop again under a flood of forged deliveries. With BENCH_RATE=<n>, BENCH_ONLY=pair runs
+ * just the two instances (n deliveries a second, each sent to both) and BENCH_ONLY=flood just the flood scenario
+ * (genuine at n/s).
  */
 
 const env = process.env;
@@ -162,16 +164,17 @@ async function main(): Promise<number> {
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   const pgStats = env.BENCH_PG_STATS === '1' && !env.DATABASE_URL;
-  const pg: BenchPostgres = await startBenchPostgres(
-    pgStats
+  const pg: BenchPostgres = await startBenchPostgres({
+    ...(pgStats
       ? {
           shared_preload_libraries: 'pg_stat_statements',
           'pg_stat_statements.track_planning': 'on',
           // The statements inside the projection function too.
           'pg_stat_statements.track': 'all',
         }
-      : {},
-  );
+      : {}),
+    ...(JSON.parse(env.BENCH_PG_SETTINGS ?? '{}') as Record<string, string>),
+  });
   const children: Child[] = [];
   let exitCode = 0;
   try {
