@@ -16,9 +16,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * through the ids the earlier statements returned (`ids`), never through table lookups. An event stored
  * before (a replay) is not inserted again; its inbox row is linked to it.
  *
- * Adding a projection column: a new migration that adds it and replaces this function with it listed.
+ * Adding a projection column: a new migration that adds it and replaces this function with it listed (from
+ * its latest text, *-projection-marking-planned-per-batch.ts, whose settings it must set again).
  */
-const PROJECT_FUNCTION = `
+export const PROJECT_FUNCTION = `
 CREATE OR REPLACE FUNCTION hooktrail_project(input jsonb)
 RETURNS TABLE (delivery_id bigint, event_id bigint)
 LANGUAGE plpgsql AS $fn$

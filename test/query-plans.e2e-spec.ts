@@ -1,4 +1,5 @@
-import type { PoolClient } from 'pg';
+import { Client, type PoolClient } from 'pg';
+import { PROJECT_BATCH } from 'src/ingestion/projection.sql';
 import { deliveriesStatement } from 'src/query/deliveries/deliveries.service';
 import { feedStatement, timelineStatement } from 'src/query/events/events.service';
 import { projectionPageStatement } from 'src/query/projection-page';
@@ -198,5 +199,77 @@ describe('query plans', () => {
     });
     const plan = await explain(projectionPageStatement(spec, null));
     expect(pageSource(plan)).toEqual([{ node: 'Index Scan', index: expect.stringMatching(/^PK_/) }]);
+  });
+});
+
+/**
+ * The projection function's plans are made once per connection and kept (plan_cache_mode =
+ * force_generic_plan), so they are made on whatever the tables held then: on a new database, nothing. Every
+ * statement must still reach stored rows through an index once the tables have grown, or each batch reads the
+ * whole timeline (the ingest bench saw the marking statement scan all of events, 10 ms a batch at 30k rows).
+ */
+describe('projection function plans', () => {
+  let t: TestApp;
+  let client: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    client = new Client({ connectionString: t.databaseUrl });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client.end();
+    await t.close();
+  });
+
+  it('reaches events and deliveries by index after they grew, with plans made when they were empty', async () => {
+    const batch = JSON.stringify({ sessions: [], recordings: [], measurements: [], samples: [], events: [] });
+    await client.query(PROJECT_BATCH, [batch]);
+    await client.query(
+      `INSERT INTO events (provider, idempotency_key, type, known, occurred_at, received_at, payload)
+       SELECT 'wms', 'grown-' || g, 'T', true, now(), now(), '{}' FROM generate_series(1, 20000) g`,
+    );
+    await client.query(
+      `INSERT INTO deliveries (provider, idempotency_key, received_at, request_id, headers, context, body, body_size, status)
+       SELECT 'wms', 'grown-' || g, now(), 'r' || g, '{}', '{}', '\\x7b7d', 2, 'pending' FROM generate_series(1, 20000) g`,
+    );
+    // auto_explain sends each statement's plan to this client as a LOG message, the function's own included.
+    const plans: PlanNode[][] = [];
+    client.on('notice', (notice) => {
+      const json = /plan:\s*(\{[\s\S]*\})\s*$/.exec(notice.message ?? '')?.[1];
+      if (json) plans.push(nodes((JSON.parse(json) as { Plan: PlanNode }).Plan));
+    });
+    await client.query(`LOAD 'auto_explain'`);
+    await client.query(
+      `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+       SET auto_explain.log_format = json; SET client_min_messages = log`,
+    );
+    // A replay of one stored event: the insert finds it stored, the marking statement looks it up.
+    const at = new Date().toISOString();
+    const events = [
+      {
+        o: 0,
+        delivery_id: '1',
+        provider: 'wms',
+        idempotency_key: 'grown-1',
+        type: 'T',
+        known: true,
+        occurred_at: at,
+        received_at: at,
+        payload: {},
+      },
+    ];
+    await client.query(PROJECT_BATCH, [JSON.stringify({ ...JSON.parse(batch), events })]);
+    await client.query('SET client_min_messages = notice');
+
+    const marking = plans.find(
+      (plan) => plan[0]['Node Type'] === 'ModifyTable' && plan[0]['Relation Name'] === 'deliveries',
+    );
+    expect(marking).toBeDefined();
+    const tableReads = plans.flat().filter((n) => n['Relation Name'] && n['Node Type'] !== 'ModifyTable');
+    expect(tableReads.map((n) => `${n['Node Type']} on ${n['Relation Name']}`)).not.toContainEqual(
+      expect.stringMatching(/^Seq Scan/),
+    );
+    expect(marking?.map((n) => n['Index Name'])).toContain('uq_events_provider_idempotency_key');
   });
 });

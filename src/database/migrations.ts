@@ -13,6 +13,7 @@ import { CachedWritePlans1796300000001 } from '../../migrations/1796300000001-ca
 import { TimelineReferencesUnchecked1796300000002 } from '../../migrations/1796300000002-timeline-references-unchecked';
 import { StateReferencesUnchecked1796300000003 } from '../../migrations/1796300000003-state-references-unchecked';
 import { InboxInsertAsStatement1796300000004 } from '../../migrations/1796300000004-inbox-insert-as-statement';
+import { ProjectionMarkingPlannedPerBatch1796300000005 } from '../../migrations/1796300000005-projection-marking-planned-per-batch';
 
 /** Every migration, in order. Listed explicitly so that the app, tests and CLI load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TimelineReferencesUnchecked1796300000002,
   StateReferencesUnchecked1796300000003,
   InboxInsertAsStatement1796300000004,
+  ProjectionMarkingPlannedPerBatch1796300000005,
 ];

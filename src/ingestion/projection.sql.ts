@@ -1,8 +1,8 @@
 /**
  * The statements of the write path: the inbox insert of the request path, and the projector's claim, call
  * and marks. The projection itself (the upserts and their order-independent rules) is the SQL function
- * `hooktrail_project(jsonb)`, created by a migration (migrations/*-inbox-first.ts). Every statement takes
- * its values as bind parameters and relies on nothing but the transaction it runs in, so it works through
+ * `hooktrail_project(jsonb)`, created by a migration (migrations/*-inbox-first.ts; its current text and
+ * settings: *-projection-marking-planned-per-batch.ts). Every statement takes its values as bind parameters and relies on nothing but the transaction it runs in, so it works through
  * a pooler in transaction mode.
  */
 
